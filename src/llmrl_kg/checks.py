@@ -1,0 +1,114 @@
+"""Checks that SHACL cannot express: data hygiene, vocabulary closure, duplicate records."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from .findings import ERROR, Finding
+from .locate import LineIndex
+from .namespaces import LLMRL, OWL, RDF, RDFS, SH
+from .sources import SourceFile
+
+RDF_TYPE = RDF + "type"
+_DECLARATION_TYPES = {
+    OWL + "Class", RDFS + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty", RDF + "Property", OWL + "TransitiveProperty",
+    OWL + "SymmetricProperty", OWL + "FunctionalProperty", OWL + "InverseFunctionalProperty",
+}
+# A record of one of these classes must be defined in exactly one file.
+RECORD_CLASSES = {
+    LLMRL + name for name in (
+        "Method", "AgentMethod", "ParametricAgent", "NonParametricAgent", "PlannerMethod",
+        "ComprehensivePlanner", "IncrementalPlanner", "RewardMethod", "RewardFunctionMethod",
+        "RewardModelMethod", "OtherIntegrationMethod", "Paper", "Survey", "FoundationModel",
+        "LargeLanguageModel", "VisionLanguageModel", "CodeLanguageModel", "Benchmark",
+        "MethodEntry", "SummaryEntry", "DatasetEntry", "SurveyTable",
+    )
+}
+
+
+def declared_terms(ontology: list[ox.Triple]) -> set[str]:
+    """Classes and properties the ontology declares (its own and the reused ones)."""
+    return {
+        t.subject.value for t in ontology
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode)
+        and t.object.value in _DECLARATION_TYPES
+    }
+
+
+def _short(iri: str, index: LineIndex) -> str:
+    forms = index.forms(iri)
+    return forms[-1] if len(forms) > 1 else f"<{iri}>"
+
+
+def hygiene(source: SourceFile) -> list[Finding]:
+    """Blank nodes, shapes and imports have no place in curated data."""
+    index = LineIndex(source.text)
+    findings = []
+    for triple in source.triples:
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            node = triple.subject if isinstance(triple.subject, ox.BlankNode) else None
+            line = index.statement_line(triple.subject.value, triple.predicate.value) if node is None else None
+            findings.append(Finding(source.display, line, ERROR, "no-blank-nodes",
+                                    "curated data must not contain blank nodes",
+                                    "give the node an IRI in the project's namespaces"))
+        if triple.predicate.value.startswith(SH) or triple.object.value.startswith(SH):
+            findings.append(Finding(source.display, index.subject_line(triple.subject.value), ERROR,
+                                    "no-shapes-in-data", "data files must not contain SHACL terms",
+                                    "move shapes to ontology/shapes.ttl"))
+        if triple.predicate.value == OWL + "imports":
+            findings.append(Finding(source.display, index.subject_line(triple.subject.value), ERROR,
+                                    "no-imports", "data files must not use owl:imports (nothing is ever fetched)",
+                                    "remove the owl:imports statement"))
+    return findings
+
+
+def vocabulary_closure(source: SourceFile, declared: set[str]) -> list[Finding]:
+    """Every predicate and class the file uses must be declared in the ontology."""
+    index = LineIndex(source.text)
+    findings = []
+    reported: set[str] = set()
+    for triple in source.triples:
+        used = [("property", triple.predicate.value, triple.predicate.value)]
+        if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            used.append(("class", triple.object.value, RDF_TYPE))
+        for kind, iri, predicate in used:
+            if iri in declared or iri in reported:
+                continue
+            reported.add(iri)
+            written = _short(iri, index)
+            close = difflib.get_close_matches(iri, sorted(declared), n=1, cutoff=0.8)
+            hint = f"did you mean {_short(close[0], index)}?" if close else \
+                f"declare the {kind} in ontology/llmrl.ttl or use a declared one"
+            findings.append(Finding(source.display, index.statement_line(triple.subject.value, predicate),
+                                    ERROR, f"undeclared-{kind}",
+                                    f"{written} is not a {kind} declared in the ontology", hint,
+                                    focus=triple.subject.value))
+    return findings
+
+
+def duplicate_records(sources: list[SourceFile]) -> list[Finding]:
+    """A method, paper, model, benchmark, entry or table defined in more than one file."""
+    files_by_subject: dict[str, list[SourceFile]] = defaultdict(list)
+    for source in sources:
+        subjects = {
+            t.subject.value for t in source.triples
+            if t.predicate.value == RDF_TYPE and t.object.value in RECORD_CLASSES
+            and isinstance(t.subject, ox.NamedNode)
+        }
+        for subject in subjects:
+            files_by_subject[subject].append(source)
+    findings = []
+    for subject, sources_of in sorted(files_by_subject.items()):
+        if len(sources_of) < 2:
+            continue
+        names = ", ".join(s.display for s in sources_of)
+        for source in sources_of:
+            findings.append(Finding(source.display, LineIndex(source.text).subject_line(subject), ERROR,
+                                    "duplicate-record", f"<{subject}> is defined in several files: {names}",
+                                    "keep one file per record and merge the statements into it",
+                                    focus=subject))
+    return findings

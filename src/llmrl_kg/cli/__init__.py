@@ -1,0 +1,78 @@
+"""The `llmrl-kg` command: one group, whose subcommands are imported only when they run.
+
+Importing every subcommand up front would pull rdflib, pyshacl and networkx
+into every call; a lazy group keeps `llmrl-kg query` and `llmrl-kg methods` fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> (module, attribute, one-line help shown by `llmrl-kg --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("llmrl_kg.cli.kg_commands", "validate", "Check the KG: syntax, shapes, vocabulary, consistency."),
+    "fmt": ("llmrl_kg.cli.kg_commands", "fmt", "Rewrite Turtle files in canonical form (or --check)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _help = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else None
+        if name is not None and name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            ctx.fail(f"No such command '{name}'.{hint}")
+        return super().resolve_command(ctx, args)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llmrl-kg")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="llmrl-kg", message="%(prog)s %(version)s")
+def cli() -> None:
+    """The knowledge graph of LLM- and VLM-integrated reinforcement learning research.
+
+    Built from the survey "The Evolving Landscape of LLM- and VLM-Integrated
+    Reinforcement Learning" (arXiv 2502.15214, IJCAI 2025).
+    """
+
+
+def main() -> None:
+    """Entry point: run the CLI; turn unexpected errors into a one-line message and exit 3."""
+    try:
+        cli.main(prog_name="llmrl-kg", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the user must never see a traceback
+        click.echo(f"llmrl-kg: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo("Please report this with the command you ran.", err=True)
+        sys.exit(3)

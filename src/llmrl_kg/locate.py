@@ -1,0 +1,69 @@
+"""Map a subject (and optionally a predicate) back to a line of the file that states it.
+
+SHACL and OWL findings name nodes, not lines. Curated files are canonical
+Turtle, where each subject starts a block at the beginning of a line, so a
+text search over the forms a term can take (`<iri>` or `prefix:local` with the
+file's own prefixes) finds the right line; for other layouts it falls back to
+the first line that mentions the term.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+
+
+class LineIndex:
+    """Finds the lines of one file's text where terms appear."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.prefixes: dict[str, str] = {}
+        for line in self.lines:
+            match = _PREFIX_LINE.match(line)
+            if match:
+                self.prefixes[match.group(1) or ""] = match.group(2)
+
+    def forms(self, iri: str) -> list[str]:
+        """The ways this file can write `iri`."""
+        written = [f"<{iri}>"]
+        for prefix, namespace in self.prefixes.items():
+            if namespace and iri.startswith(namespace) and len(iri) > len(namespace):
+                written.append(f"{prefix}:{iri[len(namespace):]}")
+        if iri == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            written.append("a")
+        return written
+
+    def _find(self, forms: list[str], start: int = 0, stop: int | None = None,
+              at_start: bool = False) -> int | None:
+        pattern = re.compile(
+            ("^\\s*" if at_start else "(?:^|[\\s;,(\\[])")
+            + "(?:" + "|".join(re.escape(f) for f in forms) + ")(?=[\\s;,.)\\]]|$)"
+        )
+        for number in range(start, len(self.lines) if stop is None else stop):
+            if pattern.search(self.lines[number]):
+                return number
+        return None
+
+    def subject_line(self, iri: str) -> int | None:
+        """1-based line where `iri` is first used as a subject (best effort)."""
+        forms = self.forms(iri)
+        found = self._find(forms, at_start=True)
+        if found is None:
+            found = self._find(forms)
+        return None if found is None else found + 1
+
+    def statement_line(self, subject: str, predicate: str | None) -> int | None:
+        """1-based line of `predicate` within `subject`'s block, else the subject's line."""
+        first = self.subject_line(subject)
+        if first is None or predicate is None:
+            return first
+        # The block ends where the next top-level subject starts.
+        stop = first
+        while stop < len(self.lines) and not (
+            stop > first and self.lines[stop][:1] not in ("", " ", "\t", "#")
+        ):
+            stop += 1
+        found = self._find(self.forms(predicate), first - 1, stop)
+        return first if found is None else found + 1
