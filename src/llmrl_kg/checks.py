@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from .findings import ERROR, Finding
 from .locate import LineIndex
-from .namespaces import LLMRL, OWL, RDF, RDFS, SH
+from .namespaces import LLMRL, OWL, RDF, RDFS, SH, SKOS
 from .sources import SourceFile
 
 RDF_TYPE = RDF + "type"
@@ -59,6 +59,12 @@ def hygiene(source: SourceFile) -> list[Finding]:
             findings.append(Finding(source.display, index.subject_line(triple.subject.value), ERROR,
                                     "no-shapes-in-data", "data files must not contain SHACL terms",
                                     "move shapes to ontology/shapes.ttl"))
+        relative = [t.value for t in (triple.subject, triple.predicate, triple.object)
+                    if isinstance(t, ox.NamedNode) and t.value.startswith("file:")]
+        if relative:
+            findings.append(Finding(source.display, index.subject_line(triple.subject.value), ERROR,
+                                    "relative-iri", f"the IRI {relative[0]} is relative or a local file",
+                                    "use an absolute IRI in one of the project's namespaces"))
         if triple.predicate.value == OWL + "imports":
             findings.append(Finding(source.display, index.subject_line(triple.subject.value), ERROR,
                                     "no-imports", "data files must not use owl:imports (nothing is ever fetched)",
@@ -111,4 +117,43 @@ def duplicate_records(sources: list[SourceFile]) -> list[Finding]:
                                     "duplicate-record", f"<{subject}> is defined in several files: {names}",
                                     "keep one file per record and merge the statements into it",
                                     focus=subject))
+    return findings
+
+
+_PRINTED = {
+    LLMRL + "modelsAsPrinted": (LLMRL + "usesModel", RDFS + "label"),
+    LLMRL + "rlRolesAsPrinted": (LLMRL + "rlRole", SKOS + "notation"),
+    LLMRL + "metricsAsPrinted": (LLMRL + "improvesMetric", SKOS + "notation"),
+    LLMRL + "fmRolesAsPrinted": (LLMRL + "fmRole", SKOS + "notation"),
+}
+
+
+def printed_cells(sources: list[SourceFile], ontology: list[ox.Triple], report_on: set[str]) -> list[Finding]:
+    """Each `*AsPrinted` cell must list exactly the values the entry links to, each once."""
+    names: dict[str, str] = {}
+    for triple in [*ontology, *(t for s in sources for t in s.triples)]:
+        if triple.predicate.value in (RDFS + "label", SKOS + "notation") and isinstance(triple.object, ox.Literal):
+            names.setdefault(f"{triple.predicate.value} {triple.subject.value}", triple.object.value)
+    findings = []
+    for source in sources:
+        if source.display not in report_on:
+            continue
+        index = LineIndex(source.text)
+        linked: dict[tuple[str, str], list[str]] = defaultdict(list)
+        printed: dict[tuple[str, str], str] = {}
+        for t in source.triples:
+            for cell, (link, naming) in _PRINTED.items():
+                if t.predicate.value == link:
+                    linked[(t.subject.value, cell)].append(names.get(f"{naming} {t.object.value}", t.object.value))
+                elif t.predicate.value == cell:
+                    printed[(t.subject.value, cell)] = t.object.value
+        for (subject, cell), text in sorted(printed.items()):
+            listed = [part.strip() for part in text.split(",")]
+            expected = sorted(linked.get((subject, cell), []))
+            if sorted(listed) != expected:
+                findings.append(Finding(
+                    source.display, index.statement_line(subject, cell), ERROR, "printed-cell-mismatch",
+                    f"<{subject}>: {_short(cell, index)} \"{text}\" does not list exactly the linked values "
+                    f"({', '.join(expected) or 'none'})",
+                    "make the printed cell and the linked values agree; the cell only fixes their order"))
     return findings

@@ -50,8 +50,12 @@ def shacl_findings(data_sources: list[SourceFile], ontology, shapes, report_on: 
         rule = shapes_graph.value(shape, sh.name) or _local(str(report.value(result, sh.sourceConstraintComponent)))
         fix = shapes_graph.value(shape, sh.description) or ""
         message = str(report.value(result, sh.resultMessage) or "")
-        if value is not None and str(value) not in message:
+        if value is not None and value != focus and str(value) not in message:
             message += f" (value: {_show(value)})"
+        elif str(report.value(result, sh.sourceConstraintComponent)) == SH + "MaxCountConstraintComponent" \
+                and isinstance(path, URIRef):
+            found = sorted(_show(v) for v in data.objects(focus, path))
+            message += f" (values: {', '.join(found)})"
         line = index.statement_line(str(focus), str(path) if isinstance(path, URIRef) else None)
         findings.append(Finding(source.display, line, severity, str(rule),
                                 f"{_show(focus)}: {message}", str(fix), focus=str(focus)))

@@ -32,6 +32,11 @@ class SourceFile:
     ok: bool = False
 
     @property
+    def base_iri(self) -> str:
+        """The file's own URI, the base for relative IRIs."""
+        return self.path.resolve().as_uri()
+
+    @property
     def graph_name(self) -> ox.NamedNode:
         """The named graph that holds this file's triples."""
         return ox.NamedNode(FILE_GRAPH_PREFIX + self.display.replace(" ", "%20"))
@@ -71,8 +76,6 @@ def shipped_data_files() -> list[Path]:
     return discover([resources.data_dir()])
 
 
-_LOCATION = re.compile(r"line (\d+)(?: between columns (\d+) and (\d+)| column (\d+))?")
-
 
 def parse_file(path: Path) -> tuple[SourceFile, list[Finding]]:
     """Parse one Turtle file strictly; return it with any syntax findings."""
@@ -93,15 +96,24 @@ def parse_file(path: Path) -> tuple[SourceFile, list[Finding]]:
                                 "save the file as UTF-8 without BOM")]
     source.text = raw.decode("utf-8", errors="replace")
     try:
+        # Relative IRIs resolve against the file's own URI (as the Turtle spec says);
+        # the hygiene check then reports them, since curated data must use absolute IRIs.
         source.triples = [q.triple for q in ox.parse(raw, format=ox.RdfFormat.TURTLE,
-                                                      base_iri=None)]
+                                                      base_iri=source.base_iri)]
     except SyntaxError as error:
-        line = error.lineno
-        message = str(error.msg or error)
-        return source, [Finding(source.display, line, ERROR, "turtle-syntax", _plain(message),
-                                "correct the Turtle syntax at this place (see https://www.w3.org/TR/turtle/)")]
+        message = _plain(str(error.msg or error))
+        return source, [Finding(source.display, error.lineno, ERROR, "turtle-syntax", message,
+                                _syntax_fix(message))]
     source.ok = True
     return source, []
+
+
+def _syntax_fix(message: str) -> str:
+    prefix = re.search(r"prefix (\S*:) has not been declared", message)
+    if prefix:
+        return (f"declare it at the top of the file with `@prefix {prefix.group(1)} <IRI> .`; "
+                "the project's prefixes are listed in docs/data-model.md")
+    return "fix the Turtle syntax at this place; see https://www.w3.org/TR/turtle/"
 
 
 def _plain(message: str) -> str:

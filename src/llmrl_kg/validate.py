@@ -65,14 +65,15 @@ def validate(paths: list[Path] | None = None, *, reason: bool = True) -> Validat
         findings += checks.hygiene(source)
         findings += checks.vocabulary_closure(source, declared)
     findings += [f for f in checks.duplicate_records(parsed + context) if f.path in report_on]
+    findings += checks.printed_cells(parsed + context, ontology_source.triples, report_on)
 
     everything = parsed + context
-    if ontology_source.ok and shapes_source.ok:
+    if parsed and ontology_source.ok and shapes_source.ok:
         from .shacl import shacl_findings
 
         findings += shacl_findings(everything, ontology_source.triples, shapes_source.triples, report_on)
     total = len(ontology_source.triples) + sum(len(s.triples) for s in everything)
-    if reason and ontology_source.ok:
+    if reason and parsed and ontology_source.ok:
         findings += _consistency(ontology_source, everything, parsed, total)
 
     report = ValidationReport(sort_findings(findings))

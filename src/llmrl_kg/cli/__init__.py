@@ -15,6 +15,17 @@ import click
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("llmrl_kg.cli.kg_commands", "validate", "Check the KG: syntax, shapes, vocabulary, consistency."),
     "fmt": ("llmrl_kg.cli.kg_commands", "fmt", "Rewrite Turtle files in canonical form (or --check)."),
+    "queries": ("llmrl_kg.cli.query_commands", "queries", "List the saved SPARQL queries."),
+    "query": ("llmrl_kg.cli.query_commands", "query", "Run a saved query with parameters."),
+    "sparql": ("llmrl_kg.cli.query_commands", "sparql", "Run an ad-hoc read-only SPARQL query."),
+    "methods": ("llmrl_kg.cli.query_commands", "methods", "Find methods by role, fine-tuning, model, codes, year."),
+    "ask": ("llmrl_kg.cli.query_commands", "ask", "Answer a question in plain English."),
+    "export": ("llmrl_kg.cli.export_commands", "export", "Export the KG (RDF, networks, tables, BibTeX, HTML)."),
+    "docs": ("llmrl_kg.cli.export_commands", "docs", "Write HTML documentation of the ontology."),
+    "new": ("llmrl_kg.cli.maintainer_commands", "new", "Write a new, validated method file."),
+    "link": ("llmrl_kg.cli.link_commands", "link", "Link papers to Wikidata, dblp, SemOpenAlex, ORKG."),
+    "load": ("llmrl_kg.cli.store_commands", "load", "Load the KG into a persistent store or a SPARQL server."),
+    "serve": ("llmrl_kg.cli.store_commands", "serve", "Serve the KG over SPARQL (Oxigraph server)."),
 }
 
 
