@@ -65,6 +65,15 @@ def fingerprint(sources: list[SourceFile]) -> str:
     return digest.hexdigest()[:24]
 
 
+def files_fingerprint(paths: list[Path] | None = None) -> str:
+    """`fingerprint(load_sources(paths))` computed from the files' bytes alone, without parsing them."""
+    from .sources import display_name
+
+    return fingerprint([SourceFile(path=p, display=display_name(p),
+                                   text=p.read_bytes().decode("utf-8", errors="replace"))
+                        for p in source_paths(paths)])
+
+
 def inferred_triples(sources: list[SourceFile]) -> list[ox.Triple]:
     """The OWL-RL inferences of ontology + data, from the cache or computed (and cached)."""
     cache_file = cache_dir() / f"inferred-{fingerprint(sources)}.nt"

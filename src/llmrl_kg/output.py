@@ -1,0 +1,148 @@
+"""Rendering result rows: an aligned table for people, CSV/TSV/JSON/Markdown for programs.
+
+Rows are dicts of plain Python values (str, int, float, bool, None); the
+columns are given separately so that their order is kept even for no rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from typing import Any, Sequence
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown")
+Row = dict[str, Any]
+
+
+def default_format(is_terminal: bool) -> str:
+    """`table` on a terminal; tab-separated values when the output goes to a pipe or file."""
+    return "table" if is_terminal else "tsv"
+
+
+def render(columns: Sequence[str], rows: Sequence[Row], fmt: str) -> str:
+    """The rows in format `fmt` (one of FORMATS), ending with a newline."""
+    renderers = {"table": render_table, "csv": render_csv, "tsv": render_tsv,
+                 "json": render_json, "markdown": render_markdown}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    return renderers[fmt](list(columns), list(rows))
+
+
+def cell_text(value: Any) -> str:
+    """A value as text: None is empty, booleans are true/false, the rest is str()."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """How many terminal columns `text` takes (wide East Asian characters count 2, combining marks 0)."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if any(c in text for c in "\n\r\t") else text
+
+
+def render_table(columns: list[str], rows: list[Row]) -> str:
+    """Columns aligned with spaces, a rule under the header, and a row count."""
+    cells = [[_one_line(cell_text(row.get(c))) for c in columns] for row in rows]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        padded = [v + " " * (w - display_width(v)) for v, w in zip(values, widths)]
+        return "  ".join(padded).rstrip()
+
+    out = [line(columns), "  ".join("-" * w for w in widths)]
+    out.extend(line(r) for r in cells)
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def render_csv(columns: list[str], rows: list[Row]) -> str:
+    """RFC 4180 CSV with a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell_text(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def _tsv_cell(value: Any) -> str:
+    return (cell_text(value).replace("\\", "\\\\").replace("\t", "\\t")
+            .replace("\n", "\\n").replace("\r", "\\r"))
+
+
+def render_tsv(columns: list[str], rows: list[Row]) -> str:
+    """Tab-separated values with a header row; tabs, newlines and backslashes are escaped as \\t, \\n, \\\\."""
+    lines = ["\t".join(_tsv_cell(c) for c in columns)]
+    lines.extend("\t".join(_tsv_cell(row.get(c)) for c in columns) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(columns: list[str], rows: list[Row]) -> str:
+    """A JSON list of objects, keys in column order; null for unbound values."""
+    return json.dumps([{c: row.get(c) for c in columns} for row in rows], ensure_ascii=False, indent=2) + "\n"
+
+
+def _markdown_cell(value: Any) -> str:
+    return _one_line(cell_text(value)).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def render_markdown(columns: list[str], rows: list[Row]) -> str:
+    """A GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(_markdown_cell(c) for c in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    lines.extend("| " + " | ".join(_markdown_cell(row.get(c)) for c in columns) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+class ResultTable:
+    """Rows of plain Python values with their column names, as every query of this package returns them."""
+
+    def __init__(self, columns: Sequence[str], rows: Sequence[Row]) -> None:
+        self.columns = list(columns)
+        self.rows = [dict(row) for row in rows]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> Row:
+        return self.rows[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ResultTable):
+            return (self.columns, self.rows) == (other.columns, other.rows)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"ResultTable(columns={self.columns!r}, {len(self.rows)} rows)"
+
+    def column(self, name: str) -> list[Any]:
+        """The values of one column, in row order."""
+        return [row.get(name) for row in self.rows]
+
+    def render(self, fmt: str = "table") -> str:
+        """The rows as text in one of FORMATS."""
+        return render(self.columns, self.rows, fmt)
+
+    def to_dataframe(self):
+        """A pandas DataFrame of the rows (needs pandas: `pip install llmrl-kg[dataframe]`)."""
+        try:
+            import pandas
+        except ImportError as error:
+            raise ImportError("to_dataframe() needs pandas: pip install 'llmrl-kg[dataframe]'") from error
+        return pandas.DataFrame(self.rows, columns=self.columns)
