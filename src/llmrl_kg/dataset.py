@@ -20,6 +20,7 @@ from .atomic import write_atomically
 from .sources import SourceFile, discover, parse_file
 
 INFERRED_GRAPH = ox.NamedNode("urn:llmrl-kg:inferred")
+LINKS_PREFIX = "data/links/"
 
 
 class LoadError(Exception):
@@ -90,12 +91,22 @@ def inferred_triples(sources: list[SourceFile]) -> list[ox.Triple]:
     return triples
 
 
+def reasoning_input(sources: list[SourceFile]) -> list[SourceFile]:
+    """The sources OWL-RL reasons over: all but the external link files.
+
+    Links say `paper owl:sameAs <external entity>`; under OWL-RL every fact of the
+    paper would be copied to the external IRI, which then answers queries as a
+    second paper. The links stay loaded (asserted), they are just not reasoned over.
+    """
+    return [s for s in sources if not s.display.startswith(LINKS_PREFIX)]
+
+
 def compute_inferred(sources: list[SourceFile]) -> list[ox.Triple]:
-    """Run OWL-RL over the sources and return only the non-trivial new triples."""
+    """Run OWL-RL over the sources (links excepted) and return only the non-trivial new triples."""
     from .bridge import to_ox_term, to_rdflib_graph
     from .reasoning import owl_rl_closure
 
-    graph = to_rdflib_graph(t for s in sources for t in s.triples)
+    graph = to_rdflib_graph(t for s in reasoning_input(sources) for t in s.triples)
     inferred, _errors = owl_rl_closure(graph)
     triples = [ox.Triple(to_ox_term(s), to_ox_term(p), to_ox_term(o)) for s, p, o in inferred]
     return sorted(triples, key=str)

@@ -27,6 +27,8 @@ ENTRY = BASE + "entry/"
 TABLE = BASE + "table/"
 DOC = BASE + "document/"
 TOPIC = BASE + "topic/"
+LINK = BASE + "link/"
+LINKSET = BASE + "linkset/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -65,6 +67,8 @@ PREFIXES: dict[str, str] = {
     "table": TABLE,
     "doc": DOC,
     "topic": TOPIC,
+    "link": LINK,
+    "linkset": LINKSET,
     "rdf": RDF,
     "rdfs": RDFS,
     "owl": OWL,
