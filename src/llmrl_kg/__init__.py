@@ -1,15 +1,30 @@
-"""llmrl-kg: the knowledge graph of LLM- and VLM-integrated reinforcement learning research."""
+"""llmrl-kg: the knowledge graph of LLM- and VLM-integrated reinforcement learning research.
+
+    >>> from llmrl_kg import KnowledgeGraph, open_store, rdflib_graph, validate_kg
+    >>> validate_kg().valid
+    True
+"""
 
 from __future__ import annotations
 
-__all__ = ["KnowledgeGraph", "__version__"]
+__all__ = ["KnowledgeGraph", "open_store", "rdflib_graph", "validate_kg", "__version__"]
 __version__ = "0.1.0"
+
+# Public name -> module that defines it. Imported on first use, so that `import llmrl_kg`
+# (and the CLI's start-up) stays cheap.
+_LAZY = {
+    "KnowledgeGraph": "api",
+    "open_store": "dataset",
+    "rdflib_graph": "dataset",
+    "validate_kg": "validate",
+}
+# `validate` is also a submodule's name, so the function is exported under another name.
+_RENAMED = {"validate_kg": "validate"}
 
 
 def __getattr__(name: str):
-    # Imported on first use, so that `import llmrl_kg` (and the CLI's start-up) stays cheap.
-    if name == "KnowledgeGraph":
-        from .api import KnowledgeGraph
+    if name in _LAZY:
+        from importlib import import_module
 
-        return KnowledgeGraph
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), _RENAMED.get(name, name))
     raise AttributeError(f"module 'llmrl_kg' has no attribute {name!r}")

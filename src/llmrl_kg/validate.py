@@ -77,7 +77,8 @@ def validate(paths: list[Path] | None = None, *, reason: bool = True) -> Validat
         findings += _consistency(ontology_source, everything, parsed, total)
 
     report = ValidationReport(sort_findings(findings))
-    report.summary = _summary(sources, everything, total, report)
+    distinct = len({t for s in [ontology_source, *everything] for t in s.triples})
+    report.summary = _summary(sources, everything, distinct, report)
     return report
 
 
