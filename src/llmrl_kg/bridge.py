@@ -12,6 +12,9 @@ import rdflib
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def to_rdflib_term(term: object) -> rdflib.term.Node:
     """The rdflib term equal to a pyoxigraph term."""
     if isinstance(term, ox.NamedNode):
@@ -21,6 +24,9 @@ def to_rdflib_term(term: object) -> rdflib.term.Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            # RDF 1.1: a simple literal is an xsd:string; rdflib compares them as different terms.
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
 

@@ -1,0 +1,256 @@
+"""The projection of the RDF graph onto a property graph (a networkx MultiDiGraph).
+
+Two views; docs/exports.md documents both in full.
+
+`methods` (the compact view people look at):
+  nodes   every method; the taxonomy classes of those methods up to llmrl:Method;
+          and the models, fine-tuning codes, RL-role codes, FM-role codes, metrics
+          and benchmarks the methods are linked to.
+  edges   method → leaf class (rdf:type), class → parent class (rdfs:subClassOf);
+          method → model / fine-tuning / RL role / FM role / metric, one edge per
+          (method, property, value) taken from the method's table rows of BOTH
+          source documents, with `stated_in` = the documents that state it
+          ("readme", "paper-v1" or "readme paper-v1"); method → benchmark
+          ("evaluated on", from the method's own record, `stated_in` empty).
+  attributes  of a method: label, role, role group, surveyed, paper facts, code
+          links and the paper's RL agent / task / setting; of a code: label (the
+          survey's notation), pref_label, definition.
+
+`full` (every resource):
+  nodes   every IRI that is the subject of a triple of a data file or of a
+          code-list concept or scheme, and every IRI object of an edge.
+  edges   every such triple whose object is an IRI, except rdf:type (an attribute)
+          and the web-address properties schema:url and llmrl:linkedURL (attributes).
+  attributes  rdf:type as `type` (CURIEs) and `kind`; each literal property as an
+          attribute named by the property's local name (`prefix_local` when reserved
+          or ambiguous; several values joined by " | "); integers and booleans keep
+          their type.
+  With `inferred`, inferred triples between two nodes are added as edges with
+  `inferred` = true; inferred types and literals are left out.
+
+Node ids are CURIEs (`method:agile`), or the IRI for IRIs outside the project's
+namespaces. Edge keys are the property's CURIE, edge `label` its readable name
+(its rdfs:label in the ontology).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from ..namespaces import BASE, FABIO, LLMRL, OWL, RDFS, SCHEMA, SKOS, XSD
+from .records import KG, METHOD_CLASS, TAXONOMY_LEAVES, TYPE, Method, curie, local_name
+
+VIEWS = ("methods", "full")
+MULTI_SEPARATOR = " | "
+_WEB_ADDRESS = {SCHEMA + "url", LLMRL + "linkedURL"}
+_ENTRY_EDGES = (  # (Entry attribute, property) of the methods view
+    ("models", LLMRL + "usesModel"),
+    ("fine_tuning", LLMRL + "fineTuning"),
+    ("rl_roles", LLMRL + "rlRole"),
+    ("fm_roles", LLMRL + "fmRole"),
+    ("metrics", LLMRL + "improvesMetric"),
+)
+_KIND_BY_NAMESPACE = {
+    "method/": "method", "paper/": "paper", "model/": "model", "benchmark/": "benchmark",
+    "organization/": "organization", "person/": "person", "entry/": "entry", "table/": "table",
+    "document/": "document", "topic/": "topic", "vocab/rl-role/": "rl-role", "vocab/fm-role/": "fm-role",
+    "vocab/fine-tuning/": "fine-tuning", "vocab/metric/": "metric", "vocab/rl-agent/": "rl-agent",
+    "vocab/rl-task/": "rl-task", "vocab/rl-setting/": "rl-setting",
+}
+
+
+def kind_of(kg: KG, iri: str) -> str:
+    """A readable category of a node: method, model, paper, rl-role, class, …"""
+    if iri.startswith(BASE):
+        rest = iri[len(BASE):]
+        for namespace, kind in _KIND_BY_NAMESPACE.items():
+            if rest.startswith(namespace):
+                return kind
+    types = set(kg.index.iris(iri, TYPE))
+    if LLMRL + "CodeRepository" in types:
+        return "code-repository"
+    if SKOS + "ConceptScheme" in types:
+        return "concept-scheme"
+    if OWL + "Class" in types or (iri.startswith(LLMRL) and iri[len(LLMRL):][:1].isupper()):
+        return "class"
+    if "http://rdfs.org/ns/void#Dataset" in types:
+        return "dataset"
+    return "resource"
+
+
+def property_label(kg: KG, predicate: str) -> str:
+    """The readable name of a property: its rdfs:label in the ontology, else its local name."""
+    return kg.index.value(predicate, RDFS + "label") or local_name(predicate)
+
+
+def _add_node(graph, kg: KG, iri: str, **attributes) -> str:
+    node = curie(iri)
+    if node not in graph:
+        graph.add_node(node, iri=iri, label=kg.index.label(iri), kind=kind_of(kg, iri))
+    graph.nodes[node].update(attributes)
+    return node
+
+
+def _add_edge(graph, kg: KG, source: str, predicate: str, target: str, **attributes) -> None:
+    key = curie(predicate)
+    if graph.has_edge(source, target, key):
+        graph.edges[source, target, key].update(attributes)
+    else:
+        graph.add_edge(source, target, key=key, predicate=key, label=property_label(kg, predicate),
+                       **attributes)
+
+
+# --- the methods view ---------------------------------------------------------------------------
+
+def _method_attributes(kg: KG, method: Method) -> dict:
+    ix = kg.index
+    paper = method.paper or ""
+    paper_entry = method.entry("paper-v1")
+    group = TAXONOMY_LEAVES.get(method.leaf_class or "", "")
+
+    def code(attribute: str) -> str:
+        value = getattr(paper_entry, attribute) if paper_entry else None
+        return ix.notation(value) if value else ""
+
+    return {
+        "role": ix.label(method.leaf_class) if method.leaf_class else "",
+        "role_class": curie(method.leaf_class) if method.leaf_class else "",
+        "role_group": ix.label(group) if group else "",
+        "surveyed": method.surveyed,
+        "alt_labels": MULTI_SEPARATOR.join(o.value for o in ix.objects(method.iri, SKOS + "altLabel")),
+        "paper": curie(paper) if paper else "",
+        "title": ix.value(paper, "http://purl.org/dc/terms/title") or "",
+        "year": ix.value(paper, FABIO + "hasPublicationYear") or "",
+        "venue": ix.value(paper, LLMRL + "venue") or "",
+        "arxiv": ix.value(paper, LLMRL + "arxivId") or "",
+        "doi": MULTI_SEPARATOR.join(o.value for o in ix.objects(paper, "http://purl.org/ontology/bibo/doi")),
+        "code": MULTI_SEPARATOR.join(sorted({e.code for e in method.entries if e.code})),
+        "citation": (method.entry("readme") or paper_entry).citation if method.entries else "",
+        "rl_agent": code("rl_agent"),
+        "rl_task": code("rl_task"),
+        "rl_setting": code("rl_setting"),
+    }
+
+
+def _concept_attributes(kg: KG, iri: str) -> dict:
+    ix = kg.index
+    attributes = {"label": ix.notation(iri)}
+    name = ix.value(iri, SKOS + "prefLabel")
+    if name:
+        attributes["pref_label"] = name
+    definition = ix.value(iri, SKOS + "definition")
+    if definition:
+        attributes["definition"] = definition
+    return attributes
+
+
+def methods_view(kg: KG):
+    """The compact view: methods, their taxonomy classes and what their table rows link them to."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(name="llmrl-kg methods view")
+    for method in kg.methods:
+        node = _add_node(graph, kg, method.iri, **_method_attributes(kg, method))
+        if method.leaf_class:
+            _add_taxonomy_path(graph, kg, method.leaf_class)
+            _add_edge(graph, kg, node, TYPE, curie(method.leaf_class), stated_in="")
+        stated: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for entry in method.entries:
+            for attribute, predicate in _ENTRY_EDGES:
+                values = getattr(entry, attribute)
+                for value in (values,) if isinstance(values, str) else (values or ()):
+                    stated[(predicate, value)].add(entry.document)
+        for (predicate, value), documents in sorted(stated.items()):
+            kind = kind_of(kg, value)
+            target = _add_node(graph, kg, value, **({} if kind == "model" else _concept_attributes(kg, value)))
+            _add_edge(graph, kg, node, predicate, target, stated_in=" ".join(sorted(documents, reverse=True)))
+        for benchmark in method.benchmarks:
+            target = _add_node(graph, kg, benchmark, domain=kg.index.value(benchmark, LLMRL + "domain") or "")
+            _add_edge(graph, kg, node, LLMRL + "evaluatedOn", target, stated_in="")
+    return graph
+
+
+def _add_taxonomy_path(graph, kg: KG, leaf: str) -> None:
+    """The leaf class, its role group and llmrl:Method, linked by "subclass of" edges."""
+    chain = [leaf]
+    group = TAXONOMY_LEAVES[leaf]
+    if group != leaf:
+        chain.append(group)
+    chain.append(METHOD_CLASS)
+    for cls in chain:
+        _add_node(graph, kg, cls, definition=kg.index.value(cls, SKOS + "definition") or "")
+    for child, parent in zip(chain, chain[1:]):
+        _add_edge(graph, kg, curie(child), RDFS + "subClassOf", curie(parent), stated_in="")
+
+
+# --- the full view ------------------------------------------------------------------------------
+
+def _literal_value(literal: ox.Literal):
+    datatype = literal.datatype.value if literal.datatype else ""
+    if datatype == XSD + "integer" and literal.value.lstrip("+-").isdigit():
+        return int(literal.value)
+    if datatype == XSD + "boolean" and literal.value in ("true", "false"):
+        return literal.value == "true"
+    return literal.value
+
+
+def _full_triples(kg: KG):
+    concept_like = {SKOS + "Concept", SKOS + "ConceptScheme"}
+    for triple in kg.index.triples:
+        subject = triple.subject.value
+        if subject in kg.data_subjects or concept_like & set(kg.index.iris(subject, TYPE)):
+            yield triple
+
+
+def full_view(kg: KG):
+    """Every resource of the data (and the code lists) with its literals as attributes.
+
+    The inferences are added when `kg` was loaded with them (`load_kg(inferred=True)`).
+    """
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(name="llmrl-kg full view")
+    literals: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for triple in _full_triples(kg):
+        subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
+        node = _add_node(graph, kg, subject)
+        if predicate == TYPE:
+            literals[node]["type"].append(curie(obj.value))
+        elif isinstance(obj, ox.Literal) or predicate in _WEB_ADDRESS:
+            literals[node][_attribute_name(predicate, names)].append(
+                _literal_value(obj) if isinstance(obj, ox.Literal) else obj.value)
+        elif isinstance(obj, ox.NamedNode):
+            _add_edge(graph, kg, node, predicate, _add_node(graph, kg, obj.value), inferred=False)
+    for node, attributes in literals.items():
+        for name, values in attributes.items():
+            graph.nodes[node][name] = values[0] if len(values) == 1 else \
+                MULTI_SEPARATOR.join(sorted(str(v) for v in values))
+    for triple in kg.inferred:
+        if not isinstance(triple.object, ox.NamedNode) or triple.predicate.value in (TYPE, *_WEB_ADDRESS):
+            continue
+        source, target = curie(triple.subject.value), curie(triple.object.value)
+        if source in graph and target in graph and not graph.has_edge(source, target, curie(triple.predicate.value)):
+            _add_edge(graph, kg, source, triple.predicate.value, target, inferred=True)
+    return graph
+
+
+# Attribute names that graph tools reserve (pydot's `name`, GEXF's `id`, Cytoscape's `value`) or
+# that the projection itself sets.
+_RESERVED = {"id", "name", "value", "key", "iri", "kind", "label", "type", "inferred", "predicate"}
+
+
+def _attribute_name(predicate: str, names: dict[str, str]) -> str:
+    """The property's local name; `prefix_local` when it is reserved or two properties share it.
+
+    rdfs:label stays `label` (the node's label); foaf:name becomes `foaf_name`.
+    """
+    if predicate == RDFS + "label":
+        return "label"
+    name = local_name(predicate)
+    owner = names.setdefault(name, predicate)
+    if owner != predicate or name in _RESERVED:
+        return curie(predicate).replace(":", "_")
+    return name

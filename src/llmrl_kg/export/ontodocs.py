@@ -1,0 +1,166 @@
+"""`llmrl-kg docs`: HTML documentation of the ontology, written by pyLODE plus a code-list section.
+
+pyLODE (OntPub profile) documents every class and property with its
+definition; it does not list SKOS concepts, so a "Code lists" section (every
+scheme with its concepts: notation, label, LaTeX, definition) is added to the
+same page. pyLODE gets an rdflib graph (never a file name or URL), so it parses
+nothing itself and fetches nothing; its background vocabularies ship inside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import logging
+import sys
+import types
+from pathlib import Path
+
+from .. import resources
+from ..atomic import write_atomically
+from ..namespaces import DCTERMS, LLMRL, RDFS, SKOS
+from ..sources import parse_file
+from .records import Index, curie
+
+CODE_LIST_ANCHOR = "codelists"
+
+
+class DocsError(Exception):
+    """The documentation could not be written (pyLODE missing or failing)."""
+
+
+def _import_ontpub():
+    """pyLODE's OntPub class.
+
+    pyLODE 3.4.1 (the newest release on PyPI) reads its version from a
+    pyproject.toml that its wheel does not ship, so `import pylode` fails
+    (RDFLib/pyLODE#260, fixed upstream after that release). Giving it its
+    version module first makes the import work with that release and later ones.
+    """
+    if "pylode.version" not in sys.modules:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            pylode_version = version("pylode")
+        except PackageNotFoundError as error:
+            raise DocsError("pyLODE is not installed; run `pip install pylode`") from error
+        sys.modules["pylode.version"] = types.SimpleNamespace(__version__=pylode_version)
+    try:
+        from pylode import OntPub
+    except ImportError as error:
+        raise DocsError(f"pyLODE cannot be imported: {error}") from error
+    return OntPub
+
+
+_PROSE = (SKOS + "definition", SKOS + "editorialNote", SKOS + "scopeNote", RDFS + "comment",
+          DCTERMS + "description")
+
+
+def _ontology_graph(triples):
+    """The ontology as an rdflib graph for pyLODE, with HTML's special characters in prose escaped.
+
+    pyLODE renders literals as Markdown and inserts the HTML unescaped, so a definition
+    mentioning `<target>` would lose those words; as entities they survive Markdown.
+    """
+    import rdflib
+
+    from ..bridge import to_rdflib_graph
+
+    graph = to_rdflib_graph(triples)
+    for prose in _PROSE:
+        for subject, obj in list(graph.subject_objects(rdflib.URIRef(prose))):
+            if isinstance(obj, rdflib.Literal) and any(c in obj for c in "<>&"):
+                graph.remove((subject, rdflib.URIRef(prose), obj))
+                graph.add((subject, rdflib.URIRef(prose), rdflib.Literal(html.escape(str(obj), quote=False),
+                                                                         lang=obj.language)))
+    for prefix, namespace in _prefixes().items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def _prefixes() -> dict[str, str]:
+    from ..namespaces import PREFIXES
+
+    return {p: ns for p, ns in PREFIXES.items() if p != "sh"}
+
+
+def code_lists_html(index: Index) -> str:
+    """The "Code lists" section: every SKOS concept scheme with its concepts."""
+    schemes = index.subjects_of_type(SKOS + "ConceptScheme")
+    concepts = index.subjects_of_type(SKOS + "Concept")
+    parts = [f'<div id="{CODE_LIST_ANCHOR}">', "<h2>Code lists</h2>",
+             "<p>The codes of the survey's tables, as SKOS concept schemes. Each concept is also an "
+             "instance of the OWL class of its code list.</p>"]
+    for scheme in schemes:
+        members = [c for c in concepts if scheme in index.iris(c, SKOS + "inScheme")]
+        anchor = "codelist-" + scheme.rsplit("#", 1)[-1]
+        parts.append(f'<div class="entity" id="{html.escape(anchor)}">')
+        parts.append(f"<h3>{html.escape(index.label(scheme))} <sup class=\"sup-c\">scheme</sup></h3>")
+        parts.append(f"<p><code>{html.escape(curie(scheme))}</code>: "
+                     f"{html.escape(index.value(scheme, SKOS + 'definition') or '')}</p>")
+        parts.append('<table class="entity"><tr><th>Notation</th><th>Concept</th><th>Label</th>'
+                     "<th>LaTeX</th><th>Broader</th><th>Definition</th></tr>")
+        for concept in sorted(members, key=lambda c: (index.value(c, SKOS + "notation") or "", c)):
+            broader = ", ".join(curie(b) for b in index.iris(concept, SKOS + "broader"))
+            cells = [index.value(concept, SKOS + "notation") or "", curie(concept),
+                     index.value(concept, SKOS + "prefLabel") or index.label(concept),
+                     index.value(concept, LLMRL + "latexNotation") or "", broader,
+                     index.value(concept, SKOS + "definition") or ""]
+            parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table></div>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _code_lists_toc(index: Index) -> str:
+    items = "".join(
+        f'<li><a href="#codelist-{html.escape(s.rsplit("#", 1)[-1])}">{html.escape(index.label(s))}</a></li>'
+        for s in index.subjects_of_type(SKOS + "ConceptScheme"))
+    return f'<li><h4><a href="#{CODE_LIST_ANCHOR}">Code lists</a></h4><ul class="second">{items}</ul></li>'
+
+
+def _insert(page: str, section: str, toc: str) -> str:
+    """Put the section before pyLODE's Namespaces section and its TOC item before Namespaces'."""
+    marker = '<div id="namespaces">'
+    page = page.replace(marker, section + "\n" + marker, 1) if marker in page else \
+        page.replace("</body>", section + "\n</body>", 1)
+    toc_marker = '<a href="#namespaces">'
+    at = page.find(toc_marker)
+    if at >= 0:
+        start = page.rfind("<li>", 0, at)
+        if start >= 0:
+            page = page[:start] + toc + page[start:]
+    return page
+
+
+def ontology_html() -> str:
+    """The whole documentation page of the shipped ontology."""
+    source, problems = parse_file(resources.ontology_file())
+    if problems:
+        raise DocsError(problems[0].format())
+    OntPub = _import_ontpub()
+    graph = _ontology_graph(source.triples)
+    quiet = logging.getLogger()
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # pyLODE logs every step at INFO
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            page = OntPub(ontology=graph).make_html()
+    except SystemExit as error:  # pyLODE calls exit() on some errors
+        raise DocsError(f"pyLODE failed (exit {error.code})") from error
+    except Exception as error:  # noqa: BLE001 - report any pyLODE failure as one clear message
+        raise DocsError(f"pyLODE failed: {type(error).__name__}: {error}") from error
+    finally:
+        quiet.setLevel(level)
+    index = Index(source.triples)
+    notice = ("<!-- Generated by llmrl-kg docs from ontology/llmrl.ttl (pyLODE plus the code lists); "
+              "do not edit by hand. -->\n")
+    return notice + _insert(page, code_lists_html(index), _code_lists_toc(index))
+
+
+def write_docs(directory: Path) -> Path:
+    """Write DIRECTORY/index.html; return its path."""
+    target = Path(directory) / "index.html"
+    write_atomically(target, ontology_html())
+    return target
