@@ -1,0 +1,330 @@
+"""Persistent Oxigraph stores (`llmrl-kg load --into`) and pushing the KG to servers (`load --endpoint`)."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from servers import oxigraph_in_memory, virtuoso  # noqa: F401  (pytest fixtures)
+
+from llmrl_kg import dataset, materialise, stores
+from llmrl_kg.dataset import INFERRED_GRAPH
+
+GRAPH = "https://w3id.org/llmrl-kg/graph"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """`llmrl-kg ARGS` in a fresh process (the test session's private cache is inherited)."""
+    return subprocess.run([sys.executable, "-m", "llmrl_kg", *args], capture_output=True, text=True,
+                          timeout=300, env=os.environ.copy())
+
+
+def has_blank(quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def isomorphic(left, right) -> bool:
+    """Graph isomorphism of two collections of triples (blank nodes may be relabelled)."""
+    from rdflib.compare import isomorphic as rdflib_isomorphic
+
+    from llmrl_kg.bridge import to_rdflib_graph
+
+    return rdflib_isomorphic(to_rdflib_graph(left), to_rdflib_graph(right))
+
+
+@pytest.fixture(scope="module")
+def reference_store():
+    """The KG as the default backend loads it: owlrl's inferences, computed independently of stores.py."""
+    return dataset.open_store(inferred=True)
+
+
+@pytest.fixture(scope="module")
+def kg_triples():
+    """What `load --endpoint` sends: the distinct triples, asserted and inferred."""
+    return stores.kg_triples()
+
+
+@pytest.fixture(scope="module")
+def built_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stores") / "kg-store"
+    result = run_cli("load", "--into", f"oxigraph:{path}")
+    assert result.returncode == 0, result.stderr
+    return path, result
+
+
+# --- inference ---------------------------------------------------------------------------------
+
+
+def test_rule_based_inference_equals_owlrl_on_the_shipped_kg(reference_store):
+    store = ox.Store()
+    summary = stores.load_files(store)
+    mine = {q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+    owlrl = {q.triple for q in reference_store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
+    assert mine == owlrl
+    assert summary.inferred == len(owlrl)
+
+
+def test_rule_based_inference_types_instances_through_the_class_and_property_hierarchies():
+    llmrl = "https://w3id.org/llmrl-kg/ontology#"
+    ontology = [ox.Triple(ox.NamedNode(llmrl + a), ox.NamedNode(p), ox.NamedNode(llmrl + b)) for a, p, b in (
+        ("ParametricAgent", "http://www.w3.org/2000/01/rdf-schema#subClassOf", "AgentMethod"),
+        ("AgentMethod", "http://www.w3.org/2000/01/rdf-schema#subClassOf", "Method"),
+        ("fineTunedFrom", "http://www.w3.org/2000/01/rdf-schema#subPropertyOf", "derivedFrom"),
+        ("hasEntry", "http://www.w3.org/2002/07/owl#inverseOf", "entryOf"),
+        ("entryOf", "http://www.w3.org/2000/01/rdf-schema#domain", "TableEntry"),
+    )]
+    data = [ox.Triple(ox.NamedNode("urn:m"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(llmrl + "ParametricAgent")),
+            ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode(llmrl + "fineTunedFrom"), ox.NamedNode("urn:b")),
+            ox.Triple(ox.NamedNode("urn:e"), ox.NamedNode(llmrl + "entryOf"), ox.NamedNode("urn:m"))]
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("urn:g:onto")) for t in ontology)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("urn:g:data")) for t in data)
+    materialise.materialise(store, ontology, "urn:inferred")
+    inferred = {(q.subject.value, q.predicate.value, q.object.value)
+                for q in store.quads_for_pattern(None, None, None, ox.NamedNode("urn:inferred"))
+                if q.subject.value.startswith("urn:")}
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    assert inferred == {
+        ("urn:m", rdf_type, llmrl + "AgentMethod"),
+        ("urn:m", rdf_type, llmrl + "Method"),
+        ("urn:a", llmrl + "derivedFrom", "urn:b"),
+        ("urn:m", llmrl + "hasEntry", "urn:e"),
+        ("urn:e", rdf_type, llmrl + "TableEntry"),
+    }
+
+
+# --- load --into oxigraph:PATH ---------------------------------------------------------------------
+
+
+def test_load_into_builds_a_store_with_the_same_quads_as_the_memory_store(built_store, reference_store):
+    path, result = built_store
+    store = stores.open_read_only(path)
+    ours, theirs = list(store), list(reference_store)
+    assert {q for q in ours if not has_blank(q)} == {q for q in theirs if not has_blank(q)}
+    # blank nodes (the ontology's RDF lists) get new labels on every load: compare up to relabelling
+    assert sum(has_blank(q) for q in ours) == sum(has_blank(q) for q in theirs) > 0
+    assert isomorphic([q.triple for q in ours if has_blank(q)], [q.triple for q in theirs if has_blank(q)])
+    asserted = sum(1 for q in theirs if q.graph_name != INFERRED_GRAPH)
+    inferred = len(theirs) - asserted
+    graphs = len({q.graph_name for q in theirs}) - 1
+    assert f"{asserted} asserted triples in {graphs} file graphs and {inferred} inferred triples" in result.stdout
+
+
+def test_the_store_records_how_it_was_built(built_store):
+    path, _ = built_store
+    info = stores.store_info(path)
+    assert info["fingerprint"] == dataset.files_fingerprint()
+    assert info["inferred_graph"] == "urn:llmrl-kg:inferred"
+    assert info["asserted_quads"] + info["inferred_triples"] == len(stores.open_read_only(path))
+
+
+def test_loading_again_replaces_the_store_and_leaves_no_temporary_folder(tmp_path, reference_store):
+    path = tmp_path / "store"
+    stores.build_store(path)
+    first = len(stores.open_read_only(path))
+    summary = stores.build_store(path)
+    assert len(stores.open_read_only(path)) == first == summary.triples == len(reference_store)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_load_into_refuses_a_folder_that_is_not_a_store(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    result = run_cli("load", "--into", f"oxigraph:{folder}")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"llmrl-kg: {folder}: exists and is not an llmrl-kg store; choose a new "
+                                     "path (the store is a folder that `llmrl-kg load --into oxigraph:PATH` "
+                                     "creates)")
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+
+
+def test_a_broken_file_is_reported_with_its_line_and_no_store_is_left(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "broken.ttl").write_text('@prefix ex: <https://example.org/> .\n\nex:a ex:b "unterminated .\n')
+    target = tmp_path / "store"
+    result = run_cli("load", "--into", f"oxigraph:{target}", str(data))
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"llmrl-kg: {(data / 'broken.ttl').resolve().as_posix()}:3: error turtle-syntax")
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_opening_a_missing_store_says_how_to_build_it(tmp_path):
+    with pytest.raises(stores.StoreError) as error:
+        stores.open_read_only(tmp_path / "nothing")
+    assert str(error.value) == (f"{tmp_path / 'nothing'}: no store there; build it with "
+                                f"`llmrl-kg load --into oxigraph:{tmp_path / 'nothing'}`")
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "give exactly one of --into oxigraph:PATH or --endpoint URL (see llmrl-kg load --help)"),
+    (("--into", "kg-store"), "--into 'kg-store': write oxigraph:PATH, e.g. --into oxigraph:kg-store"),
+    (("--into", "oxigraph:x", "--graph", "urn:g"), "--graph, --replace, --protocol and --batch-size apply "
+                                                  "to --endpoint only"),
+    (("--endpoint", "ftp://example.org/x"), "'ftp://example.org/x' is not an http(s) URL; give the server's "
+                                           "endpoint, e.g. http://127.0.0.1:7878/update"),
+    (("--endpoint", "http://127.0.0.1:9/store", "--graph", "not an iri"),
+     "--graph 'not an iri' is not an absolute IRI (Invalid IRI code point ' '); give one such as "
+     "https://w3id.org/llmrl-kg/graph"),
+])
+def test_usage_errors_exit_2_with_one_line(args, message):
+    result = run_cli("load", *args)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"llmrl-kg: {message}"
+
+
+# --- load --endpoint URL ---------------------------------------------------------------------------
+
+
+def graph_content(server, graph: str | None) -> list[ox.Triple]:
+    """A graph of the server, read back through its Graph Store endpoint."""
+    query = urllib.parse.urlencode({"graph": graph}) if graph else "default"
+    request = urllib.request.Request(f"{server.graph_store_url}?{query}", headers={"Accept": "application/n-triples"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return [quad.triple for quad in ox.parse(response.read(), format=ox.RdfFormat.TURTLE)]
+
+
+def test_graph_store_push_writes_the_kg_in_one_request(oxigraph_in_memory, kg_triples):
+    server = oxigraph_in_memory
+    result = run_cli("load", "--endpoint", server.graph_store_url, "--graph", GRAPH, "--replace")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{GRAPH}> at "
+                                    f"{server.graph_store_url} (replacing it; SPARQL 1.1 Graph Store protocol, "
+                                    "1 request, ")
+    assert isomorphic(graph_content(server, GRAPH), kg_triples)
+
+
+def test_update_push_in_batches_reports_each_request(oxigraph_in_memory, kg_triples):
+    server = oxigraph_in_memory
+    result = run_cli("load", "--endpoint", server.query_url, "--graph", GRAPH, "--batch-size", "1000")
+    assert result.returncode == 0, result.stderr
+    batches = stores.update_batches(kg_triples, 1000)
+    assert len(batches) > 2
+    assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{GRAPH}> at "
+                                    f"{server.update_url} (adding to what it held; SPARQL 1.1 Update, "
+                                    f"{len(batches)} requests, ")
+    assert isomorphic(graph_content(server, GRAPH), kg_triples)
+
+
+def test_replace_drops_what_the_graph_held_and_adding_keeps_it(oxigraph_in_memory, kg_triples):
+    server = oxigraph_in_memory
+    foreign = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"),
+                        ox.Literal("kept unless replaced"))
+    stores.push(server.graph_store_url, graph=GRAPH, triples=[foreign])
+    stores.push(server.graph_store_url, graph=GRAPH, triples=kg_triples)
+    assert foreign in graph_content(server, GRAPH)
+    for protocol, url in (("graph-store", server.graph_store_url), ("update", server.update_url)):
+        stores.push(url, graph=GRAPH, triples=[foreign])
+        stores.push(url, graph=GRAPH, replace=True, protocol=protocol, triples=kg_triples)
+        content = graph_content(server, GRAPH)
+        assert foreign not in content
+        assert isomorphic(content, kg_triples)
+
+
+def test_without_graph_the_kg_goes_to_the_default_graph(oxigraph_in_memory, kg_triples):
+    server = oxigraph_in_memory
+    result = run_cli("load", "--endpoint", server.update_url, "--replace")
+    assert result.returncode == 0, result.stderr
+    assert "into the default graph" in result.stdout
+    assert isomorphic(graph_content(server, None), kg_triples)
+
+
+def test_an_unreachable_server_means_nothing_was_written():
+    result = run_cli("load", "--endpoint", "http://127.0.0.1:9/store", "--graph", GRAPH)
+    assert result.returncode == 1
+    assert result.stderr.startswith("llmrl-kg: Nothing was written: could not reach http://127.0.0.1:9/store: ")
+    assert result.stderr.rstrip().endswith("Is the server running, and is the URL right?")
+
+
+class _RefuseSecondRequest(http.server.BaseHTTPRequestHandler):
+    """A loopback SPARQL Update endpoint that accepts one request, then answers 400."""
+
+    seen = 0
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).seen += 1
+        if type(self).seen == 1:
+            self.send_response(204)
+            self.end_headers()
+        else:
+            body = b"Error: too big\n"
+            self.send_response(400)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_failed_batch_reports_what_was_written():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _RefuseSecondRequest)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/update"
+    triples = [ox.Triple(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"),
+                         ox.Literal(str(i))) for i in range(5)]
+    try:
+        with pytest.raises(stores.StoreError) as error:
+            stores.push(url, graph=GRAPH, replace=True, batch_size=2, triples=triples)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert error.value.exit_code == 1
+    assert str(error.value).startswith(
+        f"Request 2 of 3 failed: the server answered HTTP 400 Bad Request: Error: too big. Requests 1-1 were "
+        f"written (2 triples into graph <{GRAPH}>); it now holds a partial copy of the KG: fix the problem "
+        "and run the command again with --replace.")
+
+
+def test_protocol_is_chosen_from_the_url():
+    assert stores.choose_protocol("http://h:7878/store") == ("graph-store", "http://h:7878/store")
+    assert stores.choose_protocol("http://h:8890/sparql-graph-crud") == ("graph-store",
+                                                                          "http://h:8890/sparql-graph-crud")
+    assert stores.choose_protocol("http://h:3030/ds/data") == ("graph-store", "http://h:3030/ds/data")
+    assert stores.choose_protocol("http://h:7878/query") == ("update", "http://h:7878/update")
+    assert stores.choose_protocol("http://h:8890/sparql") == ("update", "http://h:8890/sparql")
+    assert stores.choose_protocol("http://h:7878/store", "update") == ("update", "http://h:7878/store")
+
+
+def test_blank_node_triples_stay_in_one_request(kg_triples):
+    batches = stores.update_batches(kg_triples, 100)
+    with_blanks = [i for i, batch in enumerate(batches)
+                   if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in batch)]
+    assert with_blanks == [0]
+    assert sorted(map(str, (t for batch in batches for t in batch))) == sorted(map(str, kg_triples))
+    assert all(len(batch) <= 100 for batch in batches[1:])
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_takes_the_kg_in_update_batches(virtuoso, kg_triples):
+    graph = GRAPH + "/batches"
+    result = run_cli("load", "--endpoint", virtuoso.update_url, "--graph", graph, "--replace",
+                     "--batch-size", "1000")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{graph}> at "
+                                    f"{virtuoso.update_url} (replacing it; SPARQL 1.1 Update, ")
+    assert isomorphic(graph_content(virtuoso, graph), kg_triples)
+
+
+@pytest.mark.virtuoso
+def test_virtuoso_refuses_one_huge_update_and_the_message_says_what_to_do(virtuoso):
+    result = run_cli("load", "--endpoint", virtuoso.update_url, "--graph", GRAPH + "/huge")
+    assert result.returncode == 1
+    assert result.stderr.startswith("llmrl-kg: Nothing was written: the server answered HTTP 400 Bad Request: "
+                                    "Virtuoso ")
+    assert "use --batch-size 1000, or its Graph Store endpoint" in result.stderr
