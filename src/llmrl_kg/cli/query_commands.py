@@ -13,6 +13,7 @@ import sys
 import click
 
 from ..output import FORMATS, default_format
+from .store_options import store_options
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -67,12 +68,6 @@ def handle_errors(command):
             raise
 
     return wrapper
-
-
-def _backend():
-    from ..backends import default_backend
-
-    return default_backend()
 
 
 # --- queries / query ------------------------------------------------------------------------------
@@ -133,8 +128,10 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Allow a federated query (header `network: required`) to call remote SPARQL endpoints.")
 @click.option("--show-sparql", is_flag=True,
               help="Print the query with its parameters as a VALUES block instead of running it.")
+@store_options
 @handle_errors
-def query(name: str, params: tuple[str, ...], fmt: str | None, online: bool, show_sparql: bool) -> None:
+def query(name: str, params: tuple[str, ...], fmt: str | None, online: bool, show_sparql: bool,
+          backend) -> None:
     """Run the saved query NAME with parameters.
 
     Values are bound as RDF terms, never pasted into the query. Codes (RL role,
@@ -156,21 +153,15 @@ def query(name: str, params: tuple[str, ...], fmt: str | None, online: bool, sho
 
     def vocabulary() -> Vocabulary:
         if "vocabulary" not in state:
-            state["vocabulary"] = Vocabulary.load(_backend_once(state))
+            state["vocabulary"] = Vocabulary.load(backend)
         return state["vocabulary"]
 
     bindings = bind_parameters(saved, values, vocabulary)
     if show_sparql:
         _emit(text_with_values(saved, bindings))
         return
-    table = run_online(saved, bindings) if saved.network else run_saved(_backend_once(state), saved, bindings)
+    table = run_online(saved, bindings) if saved.network else run_saved(backend, saved, bindings)
     _emit(table.render(_resolve_format(fmt)))
-
-
-def _backend_once(state: dict):
-    if "backend" not in state:
-        state["backend"] = _backend()
-    return state["backend"]
 
 
 # --- sparql ---------------------------------------------------------------------------------------
@@ -181,8 +172,9 @@ def _backend_once(state: dict):
 @click.option("--file", "-f", "query_file", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the query from this file ('-' for standard input).")
 @format_option
+@store_options
 @handle_errors
-def sparql(query_text: str | None, query_file: str | None, fmt: str | None) -> None:
+def sparql(query_text: str | None, query_file: str | None, fmt: str | None, backend) -> None:
     """Run an ad-hoc read-only SPARQL query (QUERY, or -f FILE) on the KG with its inferences.
 
     The default graph is the union of all graphs. SELECT prints rows, ASK
@@ -206,7 +198,6 @@ def sparql(query_text: str | None, query_file: str | None, fmt: str | None) -> N
     assert query_text is not None
     check_read_only(query_text)
     form = query_form(query_text)
-    backend = _backend()
     text = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in ns.PREFIXES.items()
                    if f"{p}:" in query_text) + query_text
     offset = text.count("\n") - query_text.count("\n")
@@ -260,9 +251,10 @@ ROLE_CHOICES = ("agent", "planner", "reward", "parametric", "non-parametric", "c
 @click.option("--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
               show_default=True, help="Which document's table rows count; any = either states the fact.")
 @format_option
+@store_options
 @handle_errors
 def methods(role, fine_tuned, model, rl_role, fm_role, metric, modality, year_from, year_to, has_code,
-            source, fmt) -> None:
+            source, fmt, backend) -> None:
     """Find the survey's methods by role, fine-tuning, model, codes and year.
 
     Every option can be repeated and all conditions must hold. Rows are sorted
@@ -271,7 +263,6 @@ def methods(role, fine_tuned, model, rl_role, fm_role, metric, modality, year_fr
     from ..facets import build_facets, find_methods
     from ..vocabulary import UnknownValue, Vocabulary
 
-    backend = _backend()
     vocabulary = Vocabulary.load(backend)
     try:
         facets = build_facets(vocabulary, role=[r.lower() for r in role], fine_tuned=[f.lower() for f in fine_tuned],
@@ -289,8 +280,9 @@ def methods(role, fine_tuned, model, rl_role, fm_role, metric, modality, year_fr
 @click.option("--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
               show_default=True, help="Which document's table rows count.")
 @format_option
+@store_options
 @handle_errors
-def ask(question: str, explain: bool, source: str, fmt: str | None) -> None:
+def ask(question: str, explain: bool, source: str, fmt: str | None, backend) -> None:
     """Answer a question in plain English, e.g. "non-fine-tuned planners using GPT-4".
 
     The words are matched against the KG's own labels, synonyms and codes
@@ -300,7 +292,7 @@ def ask(question: str, explain: bool, source: str, fmt: str | None) -> None:
     """
     from ..api import KnowledgeGraph
 
-    answer = KnowledgeGraph(_backend()).ask(question, source=source.lower())
+    answer = KnowledgeGraph(backend).ask(question, source=source.lower())
     fmt = _resolve_format(fmt)
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
