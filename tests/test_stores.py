@@ -328,3 +328,71 @@ def test_virtuoso_refuses_one_huge_update_and_the_message_says_what_to_do(virtuo
     assert result.stderr.startswith("llmrl-kg: Nothing was written: the server answered HTTP 400 Bad Request: "
                                     "Virtuoso ")
     assert "use --batch-size 1000, or its Graph Store endpoint" in result.stderr
+
+
+# --- the shared --store / --endpoint options ---------------------------------------------------------
+
+
+def _probe_command():
+    import click
+
+    from llmrl_kg.cli.store_options import store_options
+
+    @click.command()
+    @store_options
+    def probe(backend):
+        rows = backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/llmrl-kg/ontology#Method> }")
+        click.echo(f"{type(backend.backend).__name__} {rows.rows[0]['n'].value}")
+
+    return probe
+
+
+def _invoke(*args, env=None):
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(_probe_command(), list(args), env=env)
+
+
+def test_store_options_open_the_chosen_backend(built_store, reference_store):
+    path, _ = built_store
+    methods = len(list(reference_store.query(
+        "SELECT DISTINCT ?m WHERE { ?m a <https://w3id.org/llmrl-kg/ontology#Method> }",
+        use_default_graph_as_union=True)))
+    assert _invoke().output == f"OxigraphBackend {methods}\n"
+    assert _invoke("--store", "oxigraph").output == f"OxigraphBackend {methods}\n"
+    assert _invoke("--store", f"oxigraph:{path}").output == f"OxigraphStoreBackend {methods}\n"
+    assert _invoke("--store", "memory").output == f"RdflibBackend {methods}\n"
+    assert _invoke(env={"LLMRL_KG_STORE": f"oxigraph:{path}"}).output == f"OxigraphStoreBackend {methods}\n"
+
+
+def test_store_options_answer_from_an_endpoint(oxigraph_in_memory, reference_store):
+    stores.push(oxigraph_in_memory.graph_store_url)
+    methods = len(list(reference_store.query(
+        "SELECT DISTINCT ?m WHERE { ?m a <https://w3id.org/llmrl-kg/ontology#Method> }",
+        use_default_graph_as_union=True)))
+    assert _invoke("--endpoint", oxigraph_in_memory.query_url).output == f"EndpointBackend {methods}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--store", "sqlite"), "Invalid value for '--store': 'sqlite' is not a store; write memory, oxigraph or "
+                            "oxigraph:PATH"),
+    (("--store", "memory:x"), "Invalid value for '--store': 'memory:x' is not a store; write memory, oxigraph "
+                              "or oxigraph:PATH"),
+    (("--endpoint", "localhost:7878"), "Invalid value for '--endpoint': 'localhost:7878' is not an http(s) URL, "
+                                       "e.g. http://127.0.0.1:7878/query"),
+    (("--store", "memory", "--endpoint", "http://127.0.0.1:9/query"), "--store and --endpoint exclude each "
+                                                                      "other; give one"),
+])
+def test_store_options_reject_bad_values(args, message):
+    result = _invoke(*args)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {message}"
+
+
+def test_a_missing_store_fails_on_first_use_with_how_to_build_it(tmp_path):
+    from llmrl_kg.backends import BackendError
+
+    result = _invoke("--store", f"oxigraph:{tmp_path / 'none'}")
+    assert isinstance(result.exception, BackendError)
+    assert str(result.exception) == (f"{tmp_path / 'none'}: no store there; build it with "
+                                     f"`llmrl-kg load --into oxigraph:{tmp_path / 'none'}`")
