@@ -390,7 +390,9 @@ class SparqlClient:
                     error.close()
                     raise _status_error(endpoint, error.code, error.headers, text) from None
                 except (OSError, http.client.HTTPException, ValueError) as error:
-                    if watchdog.fired:
+                    # The socket's own timeout equals the deadline, so either may notice it first.
+                    if watchdog.fired or isinstance(error, TimeoutError) \
+                            or isinstance(getattr(error, "reason", None), TimeoutError):
                         raise self._deadline(endpoint) from None
                     reason = getattr(error, "reason", None) or error
                     raise EndpointError(endpoint, "connection", f"connection failed: {reason}",
