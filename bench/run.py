@@ -207,10 +207,10 @@ def worker_queries(data: Path, work: Path, args) -> list[dict]:
                 names = [v.value for v in solutions.variables]
                 return len([[s[n] for n in names] for s in solutions])
 
-            def facet():
+            def facet():  # rows = methods, as `find_methods` groups the solutions by method
                 solutions = reference.query(facet_query(facets), use_default_graph_as_union=True)
                 names = [v.value for v in solutions.variables]
-                return len([[s[n] for n in names] for s in solutions])
+                return len({tuple(s[n] for n in names)[0] for s in solutions})
         else:
             backend, server = _open_backend(name, reference, work)
             del reference
@@ -254,6 +254,9 @@ def _open_backend(name: str, reference, work: Path):
         context = servers.running_oxigraph(work / "oxigraph-server", work / "store", read_only=True)
         server = context.__enter__()
         return EndpointBackend(server.query_url, timeout=600), context
+    import shutil
+
+    shutil.rmtree(work / "virtuoso", ignore_errors=True)  # a fresh database for every run
     context = servers.running_virtuoso(work / "virtuoso")
     server = context.__enter__()
     from llmrl_kg import stores
@@ -370,6 +373,8 @@ def add_ratios(rows: list[dict]) -> None:
         for key in ("cold", "warm"):
             if row.get(key) is not None and ref.get(key):
                 row[f"ratio_{key}"] = row[key] / ref[key]
+        if row["operation"] in ("query", "facets") and row.get("rows") != ref.get("rows"):
+            row["note"] = f"{row.get('rows')} rows, the reference has {ref.get('rows')}"
 
 
 def _fmt(seconds: float | None) -> str:
@@ -397,6 +402,8 @@ def print_table(rows: list[dict]) -> None:
                 seconds = row.get("warm", row.get("cold"))
                 ratio = row.get("ratio_warm", row.get("ratio_cold"))
                 cell = _fmt(seconds) + (f" ×{ratio:.2f}" if ratio is not None and row["store"] != "raw" else "")
+                if "rows, the reference has" in row.get("note", ""):
+                    cell += " ROWS DIFFER"
             lines.setdefault(key, {})[row["store"]] = cell
         header = ["operation", *stores]
         table = [header] + [[f"{op} {q}".strip()[:42], *(cells.get(s, "") for s in stores)]
@@ -435,8 +442,6 @@ def plot(rows: list[dict], path: Path) -> None:
             series.setdefault(f"{row['operation']}, {row['store']}", {})[row["triples"]] = row["cold"]
     figure, axis = plt.subplots(figsize=(10, 7))
     for label, points in sorted(series.items()):
-        if len(points) < 2:
-            continue
         xs = sorted(points)
         style = "--" if label.startswith("all saved") else "-"
         axis.plot(xs, [points[x] for x in xs], style, marker="o", label=label)

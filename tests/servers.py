@@ -108,6 +108,7 @@ def running_oxigraph(folder: Path, location: Path | None = None, *, read_only: b
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the `oxigraph` server binary is not installed (pip install oxigraph)")
+    folder = Path(folder).absolute()
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [binary, "serve-read-only" if read_only else "serve"]
@@ -194,6 +195,9 @@ def running_virtuoso(folder: Path):
     binary = shutil.which("virtuoso-t")
     if binary is None:
         pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource)")
+    folder = Path(folder).absolute()
+    if (folder / "virtuoso.db").exists():
+        raise RuntimeError(f"{folder} already holds a Virtuoso database; give an empty folder")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vsp").mkdir(exist_ok=True)
     sql_port, http_port = free_port(), free_port()
