@@ -423,40 +423,61 @@ def write_csv(rows: list[dict], path: Path) -> None:
             writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
 
 
+STORE_COLOURS = {"raw": "black", "oxigraph": "tab:blue", "oxigraph-disk": "tab:cyan", "memory": "tab:red",
+                 "oxigraph-server": "tab:green", "virtuoso": "tab:purple", "pyshacl": "tab:orange",
+                 "owlrl": "tab:brown", "networkx": "tab:pink"}
+OPERATION_STYLES = {"load": ("-", "o"), "reason": ("-.", "s"), "validate": (":", "D"),
+                    "export-graphml": ("-", "^"), "query": ("--", "x")}
+
+
 def plot(rows: list[dict], path: Path) -> None:
-    """Log-log time against size: loads, inference, validation, export, and all saved queries summed."""
+    """Log-log time against size: colour = store, line style = operation (queries: all saved ones summed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series: dict[str, dict[int, float]] = {}
+    series: dict[tuple[str, str], dict[int, float]] = {}
     for row in rows:
-        if "error" in row:
+        if "error" in row or row.get("operation") not in OPERATION_STYLES:
             continue
+        points = series.setdefault((row["operation"], row["store"]), {})
+        triples = int(row["triples"])
         if row["operation"] == "query":
-            label = f"all saved queries (warm), {row['store']}"
-            series.setdefault(label, {}).setdefault(row["triples"], 0.0)
-            series[label][row["triples"]] += row["warm"]
-        elif row["operation"] in ("load", "reason", "validate", "export-graphml"):
-            series.setdefault(f"{row['operation']}, {row['store']}", {})[row["triples"]] = row["cold"]
+            points[triples] = points.get(triples, 0.0) + float(row["warm"])
+        else:
+            points[triples] = float(row["cold"])
     figure, axis = plt.subplots(figsize=(10, 7))
-    for label, points in sorted(series.items()):
+    for (operation, store), points in sorted(series.items()):
         xs = sorted(points)
-        style = "--" if label.startswith("all saved") else "-"
-        axis.plot(xs, [points[x] for x in xs], style, marker="o", label=label)
-    if series:
-        sizes = sorted({r["triples"] for r in rows})
-        axis.plot(sizes, [1e-5 * s for s in sizes], ":", color="grey", label="linear (10 µs per triple)")
+        style, marker = OPERATION_STYLES[operation]
+        label = f"{'all saved queries (warm)' if operation == 'query' else operation}, {store}"
+        axis.plot(xs, [points[x] for x in xs], style, marker=marker, color=STORE_COLOURS.get(store, "grey"),
+                  label=label)
+    sizes = sorted({int(r["triples"]) for r in rows})
+    axis.plot(sizes, [1e-5 * s for s in sizes], ":", color="grey", linewidth=0.8, label="linear (10 µs per triple)")
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("asserted triples")
     axis.set_ylabel("seconds")
-    axis.set_title("llmrl-kg scale benchmark (synthetic KG)")
+    axis.set_title("llmrl-kg scale benchmark (synthetic KG; colour = store, line = operation)")
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(fontsize=7, loc="upper left")
+    axis.legend(fontsize=7, loc="upper left", ncol=2)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
+
+
+def read_csv(path: Path) -> list[dict]:
+    """The rows of a results.csv, numbers as floats (for --replot)."""
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            row = {k: v for k, v in row.items() if v != ""}
+            for key in ("cold", "warm", "ratio_cold", "ratio_warm"):
+                if key in row:
+                    row[key] = float(row[key])
+            rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -470,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-max", type=int, default=1000000, help="largest size for the GraphML export")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per measurement process")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--replot", action="store_true", help="only redraw the plot from OUT/results.csv")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -478,6 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return run_worker(args)
 
+    if args.replot:
+        plot(read_csv(args.out / "results.csv"), args.out / "scaling.png")
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for size in sorted(args.sizes):
