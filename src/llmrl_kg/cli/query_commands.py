@@ -228,6 +228,11 @@ ROLE_CHOICES = ("agent", "planner", "reward", "parametric", "non-parametric", "c
                 "reward-function", "reward-model")
 
 
+source_option = click.option(
+    "--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
+    show_default=True, help="Which document's table rows count; any = either states the fact.")
+
+
 @click.command()
 @click.option("--role", multiple=True, type=click.Choice(ROLE_CHOICES, case_sensitive=False),
               help="Integration role or sub-role (repeatable; all must hold).")
@@ -248,8 +253,7 @@ ROLE_CHOICES = ("agent", "planner", "reward", "parametric", "non-parametric", "c
 @click.option("--year-from", type=click.IntRange(1900, 2100), help="Published in this year or later.")
 @click.option("--year-to", type=click.IntRange(1900, 2100), help="Published in this year or earlier.")
 @click.option("--has-code", is_flag=True, help="A code repository is linked.")
-@click.option("--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
-              show_default=True, help="Which document's table rows count; any = either states the fact.")
+@source_option
 @format_option
 @store_options
 @handle_errors
@@ -277,8 +281,7 @@ def methods(role, fine_tuned, model, rl_role, fm_role, metric, modality, year_fr
 @click.command()
 @click.argument("question")
 @click.option("--explain", is_flag=True, help="Also print the facets understood and the SPARQL that ran.")
-@click.option("--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
-              show_default=True, help="Which document's table rows count.")
+@source_option
 @format_option
 @store_options
 @handle_errors
