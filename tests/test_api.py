@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 
 import llmrl_kg
+from expected_results import EXPECTED
 from llmrl_kg import KnowledgeGraph
-from llmrl_kg.backends import OxigraphBackend, Solutions, plain_value
-from llmrl_kg.querying import QueryError
-from llmrl_kg.sparqltext import UnsafeQuery, bind_as_values
-
-from update_expected import EXPECTED
+from llmrl_kg.query.catalogue import QueryError
+from llmrl_kg.rdf.sparqltext import UnsafeQuery, bind_as_values
+from llmrl_kg.store.backends import OxigraphBackend, Solutions, plain_value
+from survey_scope import SURVEY_METHODS, survey_labels_of
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,14 @@ def test_saved_queries_are_listed_with_titles_and_parameters(kg):
 def test_query_with_parameters_returns_plain_rows(kg):
     table = kg.query("methods-by-role", role="incremental")
     assert table.columns == ["method", "category", "year"]
-    assert table.column("method") == ["AdaRefiner", "BOSS", "LLM4Teach", "SayCan", "Text2Motion"]
+    survey = survey_labels_of(kg)
+    assert [m for m in table.column("method") if m in survey] == [
+        "AdaRefiner", "BOSS", "LLM4Teach", "SayCan", "Text2Motion"]
+    # Incremental planners beyond the survey: found independently of the saved query.
+    others = {r["label"] for r in kg.sparql(
+        "SELECT ?label WHERE { ?m a <https://w3id.org/llmrl-kg/ontology#IncrementalPlanner> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label }").rows} - survey
+    assert set(table.column("method")) - survey == others
     assert table.rows[0] == {"method": "AdaRefiner", "category": "Incremental planner", "year": 2024}
     assert kg.query("role-fine-tuning-model", model="gpt-4v", role="reward", fine_tuning="none").column(
         "method") == ["RL-VLM-F"]
@@ -78,7 +85,12 @@ def test_sparql_select_ask_construct(kg):
                      "<https://w3id.org/llmrl-kg/ontology#PlannerMethod> }") is True
     triples = kg.sparql("CONSTRUCT { ?m a <urn:x:Planner> } WHERE { ?m a "
                         "<https://w3id.org/llmrl-kg/ontology#PlannerMethod> }")
-    assert len(triples) == 12 and all(isinstance(t, ox.Triple) for t in triples)
+    survey = {r["method"] for r in kg.sparql(SURVEY_METHODS).rows}
+    assert len([t for t in triples if t.subject.value in survey]) == 12
+    planners = {r["m"] for r in kg.sparql(
+        "SELECT ?m WHERE { ?m a <https://w3id.org/llmrl-kg/ontology#PlannerMethod> }").rows}
+    assert {t.subject.value for t in triples} == planners and len(triples) == len(planners)
+    assert all(isinstance(t, ox.Triple) for t in triples)
 
 
 def test_methods_and_ask(kg):
@@ -158,8 +170,8 @@ def test_the_loaded_dataset_is_cached_and_a_damaged_cache_is_rebuilt(kg, tmp_pat
     import shutil
     from pathlib import Path
 
-    from llmrl_kg.backends import open_cached_store
-    from llmrl_kg.dataset import open_store
+    from llmrl_kg.kg.loader import open_store
+    from llmrl_kg.store.backends import open_cached_store
 
     for inferred in Path(os.environ["LLMRL_KG_CACHE"]).glob("inferred-*.nt"):  # no need to reason again
         shutil.copy(inferred, tmp_path)

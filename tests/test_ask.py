@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from llmrl_kg import KnowledgeGraph
-from llmrl_kg import namespaces as ns
-from llmrl_kg.ask import QuestionError, QuestionReader, stem
 from llmrl_kg.cli import cli
-from llmrl_kg.vocabulary import Concept, Vocabulary
+from llmrl_kg.query.ask import QuestionError, QuestionReader, stem
+from llmrl_kg.query.vocabulary import Concept, Vocabulary
+from llmrl_kg.rdf import namespaces as ns
+from survey_scope import survey_labels_of
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,8 @@ def test_negated_code(kg):
     everything = set(kg.methods().column("method"))
     assert without == everything - set(kg.methods(has_code=True).column("method"))
     assert "When2Ask" not in without  # the paper links its code
-    assert without == set(kg.query("methods-without-code").column("method"))
+    # The saved query also lists methods beyond the survey; `ask` lists the survey's (its table rows).
+    assert without == set(kg.query("methods-without-code").column("method")) & survey_labels_of(kg)
 
 
 def test_code_models_follow_the_models_class(kg):
@@ -90,10 +92,19 @@ def test_unplaced_words_are_reported_not_dropped(kg):
     message = str(error.value)
     assert "'quantum'" in message and "'GPT'" in message and "'5'" in message
     assert "closest: GPT4, GPT4v, GPT-4" in message
+    with pytest.raises(QuestionError, match="different kinds"):
+        kg.ask("planners or GPT-4")  # an "or" across kinds of condition is ambiguous
     with pytest.raises(QuestionError, match="'not'"):
-        kg.ask("planners not using GPT-4")  # only code can be negated
-    with pytest.raises(QuestionError, match="every condition must hold"):
-        kg.ask("planners or agents")
+        kg.ask("planners not")  # a negation with nothing to negate
+
+
+def test_negation_and_or_of_one_kind(kg):
+    # Issue 10 asks for both where unambiguous (the former reader refused them).
+    planners = set(kg.methods(role="planner").column("method"))
+    with_gpt4 = set(kg.methods(role="planner", model="GPT-4").column("method"))
+    assert set(kg.ask("planners not using GPT-4").table.column("method")) == planners - with_gpt4
+    agents = set(kg.methods(role="agent").column("method"))
+    assert set(kg.ask("planners or agents").table.column("method")) == planners | agents
 
 
 def test_ambiguous_words_are_read_by_precedence_with_a_note(kg):
@@ -149,3 +160,49 @@ def test_cli_ask():
     assert piped.stdout.splitlines()[0].startswith("method,") and "sparql:" in piped.stderr
     bad = runner.invoke(cli, ["ask", "planners using GPT-5"])
     assert bad.exit_code == 2 and "could not place" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_method_added_to_the_data_is_understood_without_code_changes(tmp_path):
+    from llmrl_kg import locations
+
+    target = tmp_path / "zorbit.ttl"
+    made = CliRunner().invoke(cli, [
+        "new", "zorbit", "--name", "Zorbit", "--role", "reward-model", "--model", "GPT-4V", "--fine-tuned", "no",
+        "--rl-role", "pi", "--metric", "sr", "--arxiv", "2501.09999", "--title", "Zorbit: Rewards from Pictures",
+        "--authors", "Cleo Park; et al.", "--venue", "ICML 2025", "--benchmark", "Meta-World",
+        "--output", str(target)])
+    assert made.exit_code == 0, made.output
+    kg = KnowledgeGraph.load([locations.data_dir(), target])
+    assert kg.ask("who wrote Zorbit?").table.rows == [
+        {"method": "Zorbit", "authors": "Cleo Park; et al.", "creators": None}]  # `new` records no creator
+    assert "Zorbit" in kg.ask("reward models using a VLM").table.column("method")
+    assert "Zorbit" in kg.ask("methods evaluated on Meta-World").table.column("method")
+    assert kg.ask("does Zorbit use GPT-4V?").table.rows[0]["answer"] == "yes"
+    shown = {r["field"]: r["value"] for r in kg.show("Zorbit").rows}
+    assert shown["title"] == "Zorbit: Rewards from Pictures" and shown["year"] == "2025"
+    assert kg.ask("who wrote Zorbt?").notes == [
+        "'Zorbt' read as 'Zorbit', the closest name in the KG (did you mean Zorbit?)"]
+    with pytest.raises(QuestionError, match="'Zorbit'"):
+        KnowledgeGraph.load().ask("who wrote Zorbit?")  # the shipped KG has no such method
+
+
+def test_questions_run_on_the_rdflib_store_too():
+    from llmrl_kg.store.factory import open_backend
+
+    memory = KnowledgeGraph(open_backend("memory"))
+    oxigraph = KnowledgeGraph.load()
+    for question in ("VLM agents", "who wrote Reflexion?", "which model is used most?", "how many planners use GPT-4?",
+                     "does Eureka fine-tune its model?", "what does rft mean?", "compare SayCan and Inner Monologue"):
+        assert memory.ask(question).table == oxigraph.ask(question).table, question
+
+
+def test_read_as_line_and_explain_on_stderr_for_json():
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ask", "planners from 2023", "--format", "json", "--explain"])
+    assert result.exit_code == 0
+    assert "read as: methods · role = LLM/VLM as Planner · year = 2023" in result.stderr
+    assert "sparql:" in result.stderr and json.loads(result.stdout)[0].keys() >= {"method", "year"}
+    count = runner.invoke(cli, ["ask", "how many reward models are there?", "--format", "json"])
+    assert json.loads(count.stdout) == [{"count": len(KnowledgeGraph.load().methods(role="reward-model").rows)}]
+    huge = runner.invoke(cli, ["ask", "planners " * 15000])
+    assert huge.exit_code == 2 and huge.stdout == "" and "at most 500" in huge.stderr

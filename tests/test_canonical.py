@@ -8,11 +8,11 @@ import sys
 import pyoxigraph as ox
 import pytest
 
-from llmrl_kg import resources
-from llmrl_kg.canonical import BlankNodeError, canonical_turtle
-from llmrl_kg.sources import discover
+from llmrl_kg import locations
+from llmrl_kg.kg.files import discover
+from llmrl_kg.rdf.turtle import BlankNodeError, canonical_turtle
 
-DATA_FILES = discover([resources.data_dir()])
+DATA_FILES = discover([locations.data_dir()])
 
 
 def _triples(text: str) -> set:

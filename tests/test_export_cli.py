@@ -7,24 +7,18 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from llmrl_kg.cli import cli
 from llmrl_kg.export.void import void_file
 
 
-def _run(*args):
-    return CliRunner().invoke(cli, ["export", *args])
-
-
-def test_turtle_to_stdout_parses():
-    result = _run("turtle")
+def test_turtle_to_stdout_parses(cli_invoke):
+    result = cli_invoke("export", "turtle")
     assert result.exit_code == 0
     assert len(list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.TURTLE))) > 1000
 
 
-def test_void_export_is_the_shipped_file():
-    result = _run("void")
+def test_void_export_is_the_shipped_file(cli_invoke):
+    result = cli_invoke("export", "void")
     assert result.exit_code == 0
     assert result.stdout_bytes == void_file().read_bytes()
 
@@ -36,26 +30,26 @@ def test_void_export_is_the_shipped_file():
     (("turtle", "--source", "paper"), "--source applies to csv and markdown"),
     (("pdf",), "Invalid value for 'FORMAT'"),
 ])
-def test_options_that_do_not_apply_are_usage_errors(args, message):
-    result = _run(*args)
+def test_options_that_do_not_apply_are_usage_errors(args, message, cli_invoke):
+    result = cli_invoke("export", *args)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
 
 
-def test_output_file_is_replaced_atomically(tmp_path):
+def test_output_file_is_replaced_atomically(tmp_path, cli_invoke):
     target = tmp_path / "kg.ttl"
     target.write_text("old")
-    result = _run("turtle", "-o", str(target))
+    result = cli_invoke("export", "turtle", "-o", str(target))
     assert result.exit_code == 0
-    assert target.read_bytes() == _run("turtle").stdout_bytes
+    assert target.read_bytes() == cli_invoke("export", "turtle").stdout_bytes
     assert [p.name for p in tmp_path.iterdir()] == ["kg.ttl"]
 
 
-def test_unwritable_output_is_an_io_error(tmp_path):
+def test_unwritable_output_is_an_io_error(tmp_path, cli_invoke):
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    result = _run("csv", "-o", str(folder))
+    result = cli_invoke("export", "csv", "-o", str(folder))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
@@ -67,17 +61,17 @@ def test_export_commands_import_no_heavy_library():
     assert output.strip() == "[]"
 
 
-def test_html_open_writes_the_page_and_opens_it(tmp_path, monkeypatch):
+def test_html_open_writes_the_page_and_opens_it(tmp_path, monkeypatch, cli_invoke):
     import webbrowser
 
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     target = tmp_path / "llmrl-kg.html"
-    result = _run("html", "-o", str(target), "--open")
+    result = cli_invoke("export", "html", "-o", str(target), "--open")
     assert result.exit_code == 0, result.output
     assert opened == [target.resolve().as_uri()]
     assert target.read_bytes().startswith(b"<!DOCTYPE html>")
-    assert _run("html", "--open").exit_code == 2  # nothing to open without a file
+    assert cli_invoke("export", "html", "--open").exit_code == 2  # nothing to open without a file
 
 
 @pytest.mark.parametrize("args", [("jsonld",), ("graphml", "--view", "full"), ("html",)])
@@ -94,8 +88,8 @@ def test_exports_are_reproducible_across_processes(args):
 
 def test_a_broken_file_stops_the_export_with_its_name_and_line():
     from conftest import FIXTURES
-    from llmrl_kg.dataset import LoadError
     from llmrl_kg.export import export
+    from llmrl_kg.kg.loader import LoadError
 
     with pytest.raises(LoadError) as error:
         export("csv", paths=[FIXTURES / "turtle-bad" / "missing-final-dot.ttl"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import re
 import socket
+from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from llmrl_kg import resources
+from llmrl_kg import locations
 from llmrl_kg.cli import cli
 
 QUERY = """
@@ -41,7 +42,7 @@ def _squeeze(text: str) -> str:
 @pytest.fixture(scope="module")
 def ontology_terms():
     store = ox.Store()
-    store.load(path=str(resources.ontology_file()), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(locations.ontology_file()), format=ox.RdfFormat.TURTLE)
     return [(row["term"].value, row["label"].value, row["definition"].value if row["definition"] else None)
             for row in store.query(QUERY)]
 
@@ -94,3 +95,51 @@ def test_docs_refuses_a_file_as_folder(tmp_path):
     result = CliRunner().invoke(cli, ["docs", "-o", str(target)])
     assert result.exit_code == 2
     assert target.read_text() == "x"
+
+
+class _Header(HTMLParser):
+    """The page's <title>, its <h1>s and the first <code> of the metadata section, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title, self.h1s, self.codes = "", [], []
+        self._open: str | None = None
+        self._in_metadata = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div" and ("id", "metadata") in attrs:
+            self._in_metadata = True
+        if tag in ("title", "h1") or (tag == "code" and self._in_metadata):
+            self._open = tag
+            if tag == "h1":
+                self.h1s.append("")
+            elif tag == "code":
+                self.codes.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open == "title":
+            self.title += data
+        elif self._open == "h1":
+            self.h1s[-1] += data
+        elif self._open == "code":
+            self.codes[-1] += data
+
+
+def test_page_header_is_the_ontology_title_and_iri(tmp_path):
+    # Regression (issue 12): the title was "RL settings", the H1 ran the ontology's and the seven code
+    # lists' titles together, and the metadata IRI was llmrl:RLSettingScheme.
+    store = ox.Store()
+    store.load(path=str(locations.ontology_file()), format=ox.RdfFormat.TURTLE)
+    [(ontology, title)] = [(row["o"].value, row["t"].value) for row in store.query(
+        "SELECT ?o ?t WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; <http://purl.org/dc/terms/title> ?t }")]
+    result = CliRunner().invoke(cli, ["docs", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    header = _Header()
+    header.feed((tmp_path / "index.html").read_text(encoding="utf-8"))
+    assert header.title.strip() == title
+    assert [h.strip() for h in header.h1s] == [title]
+    assert header.codes[0].strip() == ontology

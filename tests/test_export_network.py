@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from llmrl_kg import resources
-from llmrl_kg.dataset import INFERRED_GRAPH, open_store
+from llmrl_kg import locations
 from llmrl_kg.export import export
-from llmrl_kg.namespaces import PREFIXES
-from llmrl_kg.sources import SourceFile, display_name
+from llmrl_kg.kg.files import SourceFile, display_name
+from llmrl_kg.kg.loader import INFERRED_GRAPH, open_store
+from llmrl_kg.rdf.namespaces import PREFIXES
 
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "dot")
@@ -65,25 +67,25 @@ SELECT DISTINCT ?s ?p ?o WHERE {
   UNION { ?s llmrl:evaluatedOn ?o . BIND(llmrl:evaluatedOn AS ?p) }
 }"""
 
-# Full view: subjects of data-file triples and of code-list concepts/schemes; IRI objects except rdf:type
-# and the web-address properties become edges.
+# Full view: subjects of data-file triples (except data/void.ttl, the dataset's own description) and of
+# code-list concepts/schemes; IRI objects except rdf:type and the web-address properties become edges.
 FULL_SUBJECT = """
-  { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?g != <urn:llmrl-kg:inferred>) }
+  { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?ontology && ?g != ?void && ?g != <urn:llmrl-kg:inferred>) }
   UNION { GRAPH ?ontology { ?s ?p ?o . ?s a ?c } VALUES ?c { skos:Concept skos:ConceptScheme } }
   FILTER(isIRI(?s))
 """
 FULL_EDGES = f"""
-SELECT DISTINCT ?s ?p ?o ?ontology WHERE {{
+SELECT DISTINCT ?s ?p ?o ?ontology ?void WHERE {{
   {FULL_SUBJECT}
   FILTER(isIRI(?o) && ?p NOT IN (rdf:type, schema:url, llmrl:linkedURL))
 }}"""
 FULL_NODES = f"""
-SELECT DISTINCT ?n ?ontology WHERE {{
+SELECT DISTINCT ?n ?ontology ?void WHERE {{
   {{ {FULL_SUBJECT} BIND(?s AS ?n) }}
   UNION {{ {FULL_SUBJECT} FILTER(isIRI(?o) && ?p NOT IN (rdf:type, schema:url, llmrl:linkedURL)) BIND(?o AS ?n) }}
 }}"""
 INFERRED_EDGES = """
-SELECT DISTINCT ?s ?p ?o ?ontology ?inferred WHERE {
+SELECT DISTINCT ?s ?p ?o ?ontology ?void ?inferred WHERE {
   GRAPH ?inferred { ?s ?p ?o }
   FILTER(isIRI(?o) && ?p NOT IN (rdf:type, schema:url, llmrl:linkedURL))
 }"""
@@ -94,14 +96,14 @@ def store():
     return open_store(inferred=False)
 
 
-def _ontology_graph():
-    path = resources.ontology_file()
+def _graph_of(path):
     return SourceFile(path, display_name(path)).graph_name
 
 
 def _query_with_ontology(store, query: str, extra=None) -> set[tuple[str, ...]]:
-    """Rows of `query` with ?ontology (and `extra` variables) bound; the bound variables are dropped."""
-    bound = {ox.Variable("ontology"): _ontology_graph(), **(extra or {})}
+    """Rows of `query` with ?ontology, ?void (and `extra` variables) bound; the bound variables are dropped."""
+    bound = {ox.Variable("ontology"): _graph_of(locations.ontology_file()),
+             ox.Variable("void"): _graph_of(locations.kg_root() / "data" / "void.ttl"), **(extra or {})}
     rows = store.query(SPARQL_PREFIXES + query, substitutions=bound)
     return {tuple(term.value for term in row)[:-len(bound)] for row in rows}
 
@@ -202,3 +204,37 @@ def test_control_characters_are_cleaned(fmt, view, tmp_path):
     assert graph.nodes["model:odd-model"]["label"] == "Odd Model"
     text = data.decode("utf-8")
     assert "\x00" not in text and "\x0b" not in text and "\u202e" not in text
+
+
+ROLE_GROUPS = """
+SELECT ?m ?label WHERE {
+  ?m a ?leaf . ?leaf rdfs:subClassOf* ?group . ?group rdfs:subClassOf llmrl:Method ; rdfs:label ?label .
+  FILTER NOT EXISTS { ?sub rdfs:subClassOf ?leaf }
+}"""
+
+
+def test_dot_has_layout_hints_clusters_by_role_group(store):
+    # Regression (issue 12): the DOT drawings had no layout hints and were 40,000-80,000 pt wide.
+    import pydot
+
+    [graph] = pydot.graph_from_dot_data(export("dot", view="methods").decode("utf-8"))
+    defaults = {k: v for d in graph.get_graph_defaults() for k, v in d.items()}
+    assert defaults["rankdir"].strip("\"") == "LR"
+    clusters = {sub.get_label().strip('"'): {n.get_name().strip('"') for n in sub.get_nodes()}
+                for sub in graph.get_subgraphs() if sub.get_name().startswith("cluster_")}
+    expected: dict[str, set[str]] = {}
+    for method, label in _select(store, ROLE_GROUPS):
+        expected.setdefault(label, set()).add("method:" + method.rsplit("/", 1)[-1])
+    assert clusters == expected
+    ranks = [sub for sub in graph.get_subgraphs() if sub.get_attributes().get("rank") == "same"]
+    assert {n.get_name().strip('"') for sub in ranks for n in sub.get_nodes()} >= {"llmrl:Method", "model:gpt-4"}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+def test_dot_default_rendering_is_readable(tmp_path):
+    path = tmp_path / "methods.dot"
+    path.write_bytes(export("dot", view="methods"))
+    plain = subprocess.run(["dot", "-Tplain", str(path)], capture_output=True, text=True, timeout=120, check=True)
+    _, _, width, height = plain.stdout.split("\n", 1)[0].split()[:4]
+    points = (float(width) * 72, float(height) * 72)
+    assert points[0] < 2000 and points[1] < 6000, points

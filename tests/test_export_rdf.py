@@ -7,9 +7,9 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from llmrl_kg.dataset import INFERRED_GRAPH, load_sources, open_store
 from llmrl_kg.export import export
-from llmrl_kg.namespaces import PREFIXES
+from llmrl_kg.kg.loader import INFERRED_GRAPH, load_sources, open_store
+from llmrl_kg.rdf.namespaces import PREFIXES
 
 FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
 
@@ -62,7 +62,7 @@ def test_jsonld_reads_back_in_rdflib_too(source_quads):
     import rdflib
     from rdflib.compare import isomorphic
 
-    from llmrl_kg.bridge import to_rdflib_graph
+    from llmrl_kg.rdf.terms import to_rdflib_graph
 
     parsed = rdflib.Graph().parse(data=export("jsonld"), format="json-ld")
     assert isomorphic(parsed, to_rdflib_graph(q.triple for q in source_quads))

@@ -11,7 +11,12 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from llmrl_kg.cli import cli
 from llmrl_kg.export import export
-from readme_tables import DETAILED_HEADINGS, parse_detailed_tables, rl_role_notations, split_method_cell
+from readme_tables import (
+    DETAILED_HEADINGS,
+    parse_detailed_tables,
+    rl_role_notations,
+    split_method_cell,
+)
 
 README = (FIXTURES / "survey-readme.md").read_text(encoding="utf-8")
 README_TABLES = parse_detailed_tables(README)

@@ -6,9 +6,9 @@ import pyoxigraph as ox
 import pytest
 
 from llmrl_kg import __version__
-from llmrl_kg.dataset import open_store
 from llmrl_kg.export.void import DATASET, GENERATED_NOTE, void_file, void_turtle
-from llmrl_kg.sources import SourceFile, display_name
+from llmrl_kg.kg.files import SourceFile, display_name
+from llmrl_kg.kg.loader import open_store
 
 PREFIXES = """
 PREFIX void: <http://rdfs.org/ns/void#>
@@ -63,7 +63,7 @@ def test_licence_version_source_and_note(description):
 
 
 def test_description_validates():
-    from llmrl_kg.validate import validate
+    from llmrl_kg.kg.validate import validate
 
     report = validate([void_file()])
     assert report.findings == []

@@ -21,7 +21,12 @@ import pyoxigraph as ox
 import pytest
 
 from llmrl_kg.link.cache import ResponseCache
-from llmrl_kg.link.client import EndpointError, SparqlClient, retry_after_seconds, user_agent
+from llmrl_kg.link.client import (
+    EndpointError,
+    SparqlClient,
+    retry_after_seconds,
+    user_agent,
+)
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 GOOD = {"head": {"vars": ["entity", "value", "title"]},

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import running_oxigraph
 
 from llmrl_kg.link.federated import FederatedError, run_online
-from llmrl_kg.resources import queries_dir
+from llmrl_kg.locations import queries_dir
+from servers import running_oxigraph
 
 EXTERNAL = Path(__file__).parent / "fixtures" / "external"
 WIKIDATA = "https://query-scholarly.wikidata.org/sparql"

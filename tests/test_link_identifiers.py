@@ -5,10 +5,18 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from llmrl_kg.link import aligner as make_aligner
 from llmrl_kg.link import identifiers as ids
-from llmrl_kg.link.aligner import AMBIGUOUS, LINKED, NOT_FOUND, Candidate, batches, decide, values
+from llmrl_kg.link import make_aligner
+from llmrl_kg.link.aligner import (
+    AMBIGUOUS,
+    LINKED,
+    NOT_FOUND,
+    Candidate,
+    batches,
+    decide,
+)
 from llmrl_kg.link.papers import Lookup, Paper
+from llmrl_kg.rdf.sparqltext import values_block as values
 
 PAPER = "https://w3id.org/llmrl-kg/paper/"
 
@@ -59,7 +67,7 @@ def test_a_paper_is_looked_up_by_arxiv_id_its_datacite_doi_and_its_dois():
     paper = Paper(PAPER + "x", arxiv=["2306.07929"], dois=["10.48550/arXiv.2306.07929", "10.1145/A"])
     lookups, problems = paper.lookups()
     assert problems == []
-    assert [(l.scheme, l.value, l.derived) for l in lookups] == [
+    assert [(found.scheme, found.value, found.derived) for found in lookups] == [
         ("arxiv", "2306.07929", False),
         ("doi", "10.1145/A", False),
         ("doi", "10.48550/arXiv.2306.07929", False),  # stated in the data, so not derived again
@@ -117,7 +125,7 @@ def test_semopenalex_and_orkg_send_only_dois():
 
 def test_batches_keep_a_papers_identifiers_together():
     lookups = [Lookup(f"{PAPER}{p}", "doi", f"10.1/{p}{i}") for p in "abc" for i in range(3)]
-    assert [[l.paper[-1] for l in batch] for batch in batches(lookups, 4)] == [list("aaa"), list("bbb"),
+    assert [[found.paper[-1] for found in batch] for batch in batches(lookups, 4)] == [list("aaa"), list("bbb"),
                                                                               list("ccc")]
     assert len(batches(lookups, 100)) == 1
 

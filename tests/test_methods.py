@@ -9,14 +9,12 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
-
-from llmrl_kg import KnowledgeGraph, resources
-from llmrl_kg.cli import cli
-from llmrl_kg.output import default_format
-from llmrl_kg.vocabulary import UnknownValue
 
 from conftest import FIXTURES
+from llmrl_kg import KnowledgeGraph, locations
+from llmrl_kg.errors import UsageError
+from llmrl_kg.query.output import default_format
+from llmrl_kg.query.vocabulary import UnknownValue
 from readme_tables import parse_detailed_tables, rl_role_notations, split_method_cell
 
 # Which taxonomy classes each README table stands for (its heading names the sub-role).
@@ -110,7 +108,9 @@ def test_a_model_is_not_its_family(kg):
 def test_repeated_options_must_all_hold(kg):
     both = kg.methods(model=["GPT-4", "Llama 2"]).column("method")
     assert both == expected(lambda r: {"GPT-4", "Llama 2"} <= set(r["models"])) == ["AdaRefiner"]
-    assert kg.methods(role=["planner", "agent"]).rows == []
+    # The roles are disjoint: no method is both, and the finder says so instead of an empty table (issue 14).
+    with pytest.raises(UsageError, match="no method can be both 'planner' and 'agent'"):
+        kg.methods(role=["planner", "agent"])
     assert kg.methods(metric=["sr", "se"]).column("method") == expected(lambda r: {"sr", "se"} <= r["metrics"])
 
 
@@ -180,36 +180,32 @@ def test_unknown_values_raise(kg):
 # --- the command ----------------------------------------------------------------------------------
 
 
-def _run(*args):
-    return CliRunner().invoke(cli, ["methods", *args])
-
-
-def test_cli_headline_in_every_format():
+def test_cli_headline_in_every_format(cli_invoke):
     args = ["--role", "planner", "--fine-tuned", "no", "--model", "GPT-4"]
-    tsv = _run(*args)
+    tsv = cli_invoke("methods", *args)
     assert tsv.exit_code == 0, tsv.output
     assert [line.split("\t")[0] for line in tsv.output.splitlines()] == ["method", "PSL", "SayTap"]
-    rows = list(csv.DictReader(io.StringIO(_run(*args, "--format", "csv").output)))
+    rows = list(csv.DictReader(io.StringIO(cli_invoke("methods", *args, "--format", "csv").output)))
     assert list(rows[0])[0] == "method" and [r["method"] for r in rows] == ["PSL", "SayTap"]
-    data = json.loads(_run(*args, "--format", "json").output)
+    data = json.loads(cli_invoke("methods", *args, "--format", "json").output)
     assert [r["method"] for r in data] == ["PSL", "SayTap"] and data[0]["year"] == 2024
-    markdown = _run(*args, "--format", "markdown").output.splitlines()
+    markdown = cli_invoke("methods", *args, "--format", "markdown").output.splitlines()
     assert markdown[0].startswith("| method | category |") and markdown[2].startswith("| PSL |")
-    table = _run(*args, "--format", "table").output.splitlines()
+    table = cli_invoke("methods", *args, "--format", "table").output.splitlines()
     assert table[0].split() == ["method", "category", "year", "models", "fine_tuning", "code"]
     assert table[2].startswith("PSL     Comprehensive planner  2024") and table[-1] == "(2 rows)"
     assert default_format(True) == "table" and default_format(False) == "tsv"
 
 
-def test_cli_names_exactly_as_the_survey_writes_them():
-    names = json.loads(_run("--role", "agent", "--format", "json").output)
+def test_cli_names_exactly_as_the_survey_writes_them(cli_invoke):
+    names = json.loads(cli_invoke("methods", "--role", "agent", "--format", "json").output)
     assert {"Zhai et al.", "Xu et al."} <= {r["method"] for r in names}
-    assert "Inner Monologue" in _run("--role", "comprehensive").output
+    assert "Inner Monologue" in cli_invoke("methods", "--role", "comprehensive").output
 
 
 def _tree_hash():
     digest = hashlib.sha256()
-    for folder in (resources.data_dir(), resources.ontology_file().parent, resources.queries_dir()):
+    for folder in (locations.data_dir(), locations.ontology_file().parent, locations.queries_dir()):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(str(path).encode() + path.read_bytes())
@@ -217,7 +213,7 @@ def _tree_hash():
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--role", "critic"], "'critic' is not one of 'agent', 'planner', 'reward', 'parametric'"),
+    (["--role", "critic"], "'critic' is not one of 'agent', 'planner', 'reward', 'other-integration', 'parametric-agent'"),
     (["--fine-tuned", "maybe"], "'maybe' is not one of 'yes', 'full', 'peft', 'no'"),
     (["--model", "GPT-5"], "model 'GPT-5' is not in the KG; closest: GPT-3.5, GPT-4"),
     (["--model", 'GPT-4" || true || "'], "model 'GPT-4\" || true || \"' is not in the KG"),
@@ -229,9 +225,9 @@ def _tree_hash():
     (["--year-from", "20x4"], "'20x4' is not a valid integer"),
     (["--source", "blog"], "'blog' is not one of 'readme', 'paper', 'any'"),
 ])
-def test_cli_unknown_values_exit_2_with_accepted_values(args, message):
+def test_cli_unknown_values_exit_2_with_accepted_values(args, message, cli_invoke):
     before = _tree_hash()
-    result = _run(*args)
+    result = cli_invoke("methods", *args)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output

@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from llmrl_kg import resources
-from llmrl_kg.canonical import canonical_turtle
-from llmrl_kg.cli import cli
+from llmrl_kg import locations
 from llmrl_kg.export import export
+from llmrl_kg.rdf.turtle import canonical_turtle
 from readme_tables import parse_detailed_tables
 
 DEMO = ["new", "demo-agent", "--name", "DemoAgent", "--role", "parametric-agent",
@@ -41,7 +39,8 @@ EXPECTED = """
 method:demo-agent a llmrl:ParametricAgent ; rdfs:label "DemoAgent" ;
     llmrl:introducedIn paper:demo-agent ; llmrl:evaluatedOn benchmark:alfworld .
 paper:demo-agent a llmrl:Paper ; dcterms:title "Demo: An Agent" ; fabio:hasPublicationYear "2025"^^xsd:gYear ;
-    llmrl:arxivId "2501.01234" ; llmrl:authorList "Ann Smith; Bob Jones; et al." ; llmrl:venue "ICLR 2025" .
+    llmrl:arxivId "2501.01234" ; llmrl:authorList "Ann Smith; Bob Jones; et al." ; llmrl:venue "ICLR 2025" ;
+    dcterms:source <https://arxiv.org/abs/2501.01234> .
 entry:demo-agent-readme a llmrl:MethodEntry ; llmrl:entryOf method:demo-agent ;
     llmrl:inTable table:readme-parametric-agents ; llmrl:rowNumber %(row)d ; llmrl:statedIn doc:readme ;
     llmrl:citation "Smith et al., 2025" ;
@@ -66,14 +65,10 @@ def _triples(text: str) -> set:
     return set(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
 
 
-def _run(args):
-    return CliRunner().invoke(cli, args)
-
-
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
+def demo_file(tmp_path_factory, cli_invoke):
     target = tmp_path_factory.mktemp("new") / "demo-agent.ttl"
-    result = _run([*DEMO, "--output", str(target)])
+    result = cli_invoke(*[*DEMO, "--output", str(target)])
     assert result.exit_code == 0, result.output
     return target
 
@@ -84,7 +79,7 @@ def test_new_writes_exactly_the_expected_triples(demo_file, asserted_store):
 
 
 def test_new_file_is_canonical_and_valid(demo_file):
-    from llmrl_kg.validate import validate
+    from llmrl_kg.kg.validate import validate
 
     text = demo_file.read_text(encoding="utf-8")
     assert text == canonical_turtle(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
@@ -93,29 +88,29 @@ def test_new_file_is_canonical_and_valid(demo_file):
 
 
 def test_new_row_shows_up_at_the_end_of_its_readme_table(demo_file):
-    markdown = export("markdown", paths=[resources.data_dir(), demo_file]).decode("utf-8")
+    markdown = export("markdown", paths=[locations.data_dir(), demo_file]).decode("utf-8")
     rows = parse_detailed_tables(markdown)["Table of Parametric LLM/VLM Agents"]
     assert rows[-1] == {"Method": r"DemoAgent \[Smith et al., 2025]", "Model(s)": "GPT-4, Llama 2",
                         "FT": r"✓\*", "RL Role": r"$\pi_l, v_l, \text{rft}$", "Metrics": "sr, gen",
                         "Code": "[Link](https://github.com/example/demo-agent)"}
 
 
-def test_invalid_method_is_refused_with_findings_and_no_file(tmp_path):
+def test_invalid_method_is_refused_with_findings_and_no_file(tmp_path, cli_invoke):
     target = tmp_path / "no-roles.ttl"
     args = [a for a in DEMO if a not in ("--rl-role", "pi_l", "v_l", "rft")]
-    result = _run([*args, "--output", str(target), "--no-reasoning"])
+    result = cli_invoke(*[*args, "--output", str(target), "--no-reasoning"])
     assert result.exit_code == 1
     assert "error method-entry-rl-role" in result.output
     assert "nothing was written" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
-def test_clash_with_an_existing_record_is_refused(tmp_path):
+def test_clash_with_an_existing_record_is_refused(tmp_path, cli_invoke):
     # paper:alfworld is the benchmark's paper: a method "alfworld" would define it a second time.
     target = tmp_path / "alfworld.ttl"
     args = ["new", "alfworld", "--name", "ALFWorld", "--role", "reward-model", "--model", "GPT-4",
             "--rl-role", "pi", "--metric", "sr", "--title", "T", "--arxiv", "2501.00002", "--authors", "A B"]
-    result = _run([*args, "--output", str(target), "--no-reasoning"])
+    result = cli_invoke(*[*args, "--output", str(target), "--no-reasoning"])
     assert result.exit_code == 1
     assert "error duplicate-record" in result.output and "data/benchmarks/alfworld.ttl" in result.output
     assert str(tmp_path) not in result.output.replace(str(target), "")  # no temporary file names
@@ -127,23 +122,53 @@ def test_clash_with_an_existing_record_is_refused(tmp_path):
     (["--rl-role", "pii"], "did you mean pi (π)"),
     (["--benchmark", "AlfWrld"], "did you mean ALFWorld"),
     (["--code", "ftp://example.org/x"], "must be an http(s) URL"),
+    (["--source", "ftp://example.org/card"], "--source 'ftp://example.org/card' must be an http(s) URL"),
+    (["--source", "https://"], "--source 'https://' must be an http(s) URL"),
+    (["--source", "https://github.com/..."], "--source 'https://github.com/...' is a placeholder"),
+    (["--arxiv", "arXiv:2501.01234v2"], "--arxiv 'arXiv:2501.01234v2' must be a new-style arXiv identifier"),
 ])
-def test_unknown_names_are_usage_errors(tmp_path, change, message):
-    result = _run([*DEMO, *change, "--output", str(tmp_path / "x.ttl"), "--no-reasoning"])
+def test_unknown_names_are_usage_errors(tmp_path, change, message, cli_invoke):
+    result = cli_invoke(*[*DEMO, *change, "--output", str(tmp_path / "x.ttl"), "--no-reasoning"])
     assert result.exit_code == 2
     assert message in result.output
     assert list(tmp_path.iterdir()) == []
 
 
-def test_existing_method_and_bad_id_are_usage_errors(tmp_path):
-    existing = _run(["new", "agile", "--name", "AGILE", "--role", "parametric-agent", "--output",
+def _without_arxiv() -> list[str]:
+    at = DEMO.index("--arxiv")
+    return [*DEMO[:at], *DEMO[at + 2:], "--year", "2025"]
+
+
+def test_sources_given_with_source_are_the_papers_sources(tmp_path, cli_invoke):
+    target = tmp_path / "demo-agent.ttl"
+    venue, repository = "https://openreview.net/forum?id=demo", "https://github.com/example/demo-agent"
+    result = cli_invoke(*[*_without_arxiv(), "--source", venue, "--source", repository, "--source", venue,
+                          "--output", str(target), "--no-reasoning"])
+    assert result.exit_code == 0, result.output
+    sources = {t.object for t in _triples(target.read_text(encoding="utf-8"))
+               if t.subject == ox.NamedNode("https://w3id.org/llmrl-kg/paper/demo-agent")
+               and t.predicate == ox.NamedNode("http://purl.org/dc/terms/source")}
+    assert sources == {ox.NamedNode(venue), ox.NamedNode(repository)}
+
+
+def test_paper_without_arxiv_or_source_is_refused_as_missing_source(tmp_path, cli_invoke):
+    target = tmp_path / "demo-agent.ttl"
+    result = cli_invoke(*[*_without_arxiv(), "--output", str(target), "--no-reasoning"])
+    assert result.exit_code == 1
+    assert "error record-source" in result.output and "missing --source: the paper needs a source" in result.output
+    assert "nothing was written" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_method_and_bad_id_are_usage_errors(tmp_path, cli_invoke):
+    existing = cli_invoke(*["new", "agile", "--name", "AGILE", "--role", "parametric-agent", "--output",
                      str(tmp_path / "agile.ttl")])
     assert existing.exit_code == 2 and "method:agile is already in the KG" in existing.output
-    bad = _run(["new", "Bad_ID", "--name", "x", "--role", "reward-model", "--output", str(tmp_path / "x.ttl")])
+    bad = cli_invoke(*["new", "Bad_ID", "--name", "x", "--role", "reward-model", "--output", str(tmp_path / "x.ttl")])
     assert bad.exit_code == 2 and "must match" in bad.output
     occupied = tmp_path / "taken.ttl"
     occupied.write_text("keep")
-    taken = _run([*DEMO, "--output", str(occupied)])
+    taken = cli_invoke(*[*DEMO, "--output", str(occupied)])
     assert taken.exit_code == 2 and "already exists" in taken.output
     assert occupied.read_text() == "keep"
 
@@ -155,13 +180,13 @@ def test_contributing_explains_every_rule():
     root = Path(__file__).resolve().parent.parent  # the repository checkout
     guide = (root / "CONTRIBUTING.md").read_text(encoding="utf-8")
     code_rules = set()
-    for module in ("checks.py", "sources.py", "validate.py", "formatting.py"):
-        text = (root / "src" / "llmrl_kg" / module).read_text(encoding="utf-8")
+    for module in sorted((root / "src" / "llmrl_kg" / "kg").glob("*.py")):
+        text = module.read_text(encoding="utf-8")
         code_rules |= set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z]+(?:-[a-z]+)+)"', text))
         if 'f"undeclared-{kind}"' in text:
             code_rules |= {"undeclared-property", "undeclared-class"}
     shapes = ox.Store()
-    shapes.load(path=str(resources.shapes_file()), format=ox.RdfFormat.TURTLE)
+    shapes.load(path=str(locations.shapes_file()), format=ox.RdfFormat.TURTLE)
     shape_rules = {row["name"].value for row in shapes.query("""
         PREFIX sh: <http://www.w3.org/ns/shacl#>
         SELECT ?name WHERE { ?s sh:name ?name OPTIONAL { ?s sh:description ?d }

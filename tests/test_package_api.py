@@ -16,7 +16,7 @@ def test_import_loads_no_heavy_library():
 
 
 def test_validate_kg_open_store_and_rdflib_graph_agree():
-    import llmrl_kg.validate  # noqa: F401 - the submodule must not shadow the exported function
+    import llmrl_kg.kg.validate  # noqa: F401 - the submodule must not shadow the exported function
 
     report = llmrl_kg.validate_kg()
     assert report.valid and report.errors == []
@@ -26,7 +26,7 @@ def test_validate_kg_open_store_and_rdflib_graph_agree():
 
 
 def test_inferences_are_kept_apart():
-    from llmrl_kg.dataset import INFERRED_GRAPH
+    from llmrl_kg.kg.loader import INFERRED_GRAPH
 
     asserted = llmrl_kg.open_store(inferred=False)
     full = llmrl_kg.open_store()

@@ -11,33 +11,26 @@ import types
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from llmrl_kg import resources
-from llmrl_kg.backends import Solutions
-from llmrl_kg.cli import cli
-from llmrl_kg.querying import Catalogue
-
-from update_expected import EXPECTED
+from expected_results import EXPECTED
+from llmrl_kg import locations
+from llmrl_kg.query.catalogue import Catalogue
+from llmrl_kg.store.backends import Solutions
 
 LOCAL = [q.name for q in Catalogue().all() if not q.network]
 
 
-def run(*args, input=None):
-    return CliRunner().invoke(cli, list(args), input=input)
-
-
 def _tree_hash():
     digest = hashlib.sha256()
-    for folder in (resources.data_dir(), resources.ontology_file().parent, resources.queries_dir()):
+    for folder in (locations.data_dir(), locations.ontology_file().parent, locations.queries_dir()):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(str(path).encode() + path.read_bytes())
     return digest.hexdigest()
 
 
-def test_queries_lists_every_saved_query():
-    result = run("queries", "--format", "csv")
+def test_queries_lists_every_saved_query(cli_invoke):
+    result = cli_invoke("queries", "--format", "csv")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["name"] for r in rows] == Catalogue().names()
@@ -46,25 +39,25 @@ def test_queries_lists_every_saved_query():
     assert headline["parameters"] == "role=planner (role); fine_tuning=no (fine-tuning); model=GPT-4 (string)"
 
 
-def test_queries_describes_one():
-    result = run("queries", "methods-by-rl-role", "--format", "json")
+def test_queries_describes_one(cli_invoke):
+    result = cli_invoke("queries", "methods-by-rl-role", "--format", "json")
     fields = {r["field"]: r["value"] for r in json.loads(result.output)}
     assert fields["question"] == "In which methods is RL used to learn a language-conditioned policy?"
     assert fields["param rl_role"].startswith("rl_role=pi_l (rl-role) an RL-role code")
 
 
 @pytest.mark.parametrize("name", LOCAL)
-def test_query_json_equals_the_pinned_rows(name):
-    result = run("query", name, "--format", "json")
+def test_query_json_equals_the_pinned_rows(name, cli_invoke):
+    result = cli_invoke("query", name, "--format", "json")
     assert result.exit_code == 0, result.output
     expected = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
     assert json.loads(result.output) == expected["rows"]
 
 
-def test_query_with_params_in_tsv():
-    result = run("query", "methods-by-rl-role", "--param", "rl_role=τ_π", "-p", "rl-role=tau_pi")
+def test_query_with_params_in_tsv(cli_invoke):
+    result = cli_invoke("query", "methods-by-rl-role", "--param", "rl_role=τ_π", "-p", "rl-role=tau_pi")
     assert result.exit_code == 2 and "'rl_role' is given twice" in result.output
-    result = run("query", "methods-by-rl-role", "--param", "rl-role=τ_π")
+    result = cli_invoke("query", "methods-by-rl-role", "--param", "rl-role=τ_π")
     lines = result.output.splitlines()
     assert lines[0] == "method\tdocument\trl_roles"
     assert lines[1:3] == ["AdaRefiner\treadme\tπ_l, v_l, τ_π", "AdaRefiner\tpaper\tπ_l, v_l, τ_π"]
@@ -82,9 +75,9 @@ def test_query_with_params_in_tsv():
     (["query", "role-fine-tuning-model", "-p", "fine_tuning=yes"], "'yes' means full or PEFT fine-tuning"),
     (["queries", "nope"], "no saved query named 'nope'"),
 ])
-def test_usage_errors_exit_2_with_a_clear_message(args, message):
+def test_usage_errors_exit_2_with_a_clear_message(args, message, cli_invoke):
     before = _tree_hash()
-    result = run(*args)
+    result = cli_invoke(*args)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
@@ -92,18 +85,21 @@ def test_usage_errors_exit_2_with_a_clear_message(args, message):
 
 
 @pytest.mark.parametrize("value", ['GPT-4" || true || "', "x> } ; DROP ALL ; <y", "GPT-4' } UNION { ?s ?p ?o"])
-def test_injected_parameter_values_match_nothing(value):
+def test_injected_parameter_values_match_nothing(value, cli_invoke):
+    """The value is bound as a literal: it matches no model, so the answer is empty and, being no model's
+    name, it is reported as unknown (exit 2, nothing on stdout); nothing is written."""
     before = _tree_hash()
-    result = run("query", "role-fine-tuning-model", "--param", f"model={value}", "--format", "json")
-    assert result.exit_code == 0 and json.loads(result.output) == []
+    result = cli_invoke("query", "role-fine-tuning-model", "--param", f"model={value}", "--format", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"llmrl-kg: parameter model: no model named {value!r} in the KG")
     assert _tree_hash() == before
 
 
-def test_show_sparql_runs_anywhere():
-    shown = run("query", "role-fine-tuning-model", "-p", "model=gpt-4", "--show-sparql")
+def test_show_sparql_runs_anywhere(cli_invoke):
+    shown = cli_invoke("query", "role-fine-tuning-model", "-p", "model=gpt-4", "--show-sparql")
     assert '\n  VALUES (?role ?fine_tuning ?model) { (<https://w3id.org/llmrl-kg/ontology#PlannerMethod> ' \
            '<https://w3id.org/llmrl-kg/vocab/fine-tuning/none> "gpt-4") }\n' in shown.output
-    result = run("sparql", shown.output, "--format", "json")
+    result = cli_invoke("sparql", shown.output, "--format", "json")
     assert [r["method"] for r in json.loads(result.output)] == ["PSL", "SayTap"]
 
 
@@ -118,19 +114,19 @@ def federated_folder(tmp_path, monkeypatch):
         "# param: model (string, default: GPT-4) — a model\n"
         "SELECT ?id ?model WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?id ?p ?model } } ORDER BY ?id\n",
         encoding="utf-8")
-    monkeypatch.setattr(resources, "queries_dir", lambda: tmp_path)
+    monkeypatch.setattr(locations, "queries_dir", lambda: tmp_path)
     return tmp_path
 
 
-def test_network_query_needs_online(federated_folder):
-    listed = run("queries", "--format", "csv")
+def test_network_query_needs_online(federated_folder, cli_invoke):
+    listed = cli_invoke("queries", "--format", "csv")
     assert "remote-ids,Remote,model=GPT-4 (string),required" in listed.output
-    result = run("query", "remote-ids")
+    result = cli_invoke("query", "remote-ids")
     assert result.exit_code == 2
     assert "calls remote SPARQL endpoints; run it with --online" in result.output
 
 
-def test_online_calls_the_linking_module(federated_folder, monkeypatch):
+def test_online_calls_the_linking_module(federated_folder, monkeypatch, cli_invoke):
     calls = []
 
     class Rows(list):  # what llmrl_kg.link.federated returns: rows of terms, with the variables in order
@@ -148,18 +144,18 @@ def test_online_calls_the_linking_module(federated_folder, monkeypatch):
     module.run_online = run_online
     monkeypatch.setitem(sys.modules, "llmrl_kg.link", types.ModuleType("llmrl_kg.link"))
     monkeypatch.setitem(sys.modules, "llmrl_kg.link.federated", module)
-    result = run("query", "remote-ids", "--online", "--format", "json")
+    result = cli_invoke("query", "remote-ids", "--online", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [{"id": "http://www.wikidata.org/entity/Q1"}]
     assert calls[0][1] == {"model": ox.Literal("GPT-4")} and "SERVICE" in calls[0][0]
-    result = run("query", "remote-ids", "--online", "-p", "model=GPT-4V", "--format", "csv")
+    result = cli_invoke("query", "remote-ids", "--online", "-p", "model=GPT-4V", "--format", "csv")
     assert result.output == "id,count\nhttp://www.wikidata.org/entity/Q2,3\n"
     assert calls[1][1] == {"model": ox.Literal("GPT-4V")}
 
 
-def test_online_without_the_linking_module(federated_folder, monkeypatch):
+def test_online_without_the_linking_module(federated_folder, monkeypatch, cli_invoke):
     monkeypatch.setitem(sys.modules, "llmrl_kg.link.federated", None)  # import fails
-    result = run("query", "remote-ids", "--online")
+    result = cli_invoke("query", "remote-ids", "--online")
     assert result.exit_code == 2
     assert "online queries are not available in this installation" in result.output
 
@@ -167,15 +163,15 @@ def test_online_without_the_linking_module(federated_folder, monkeypatch):
 # --- sparql ---------------------------------------------------------------------------------------
 
 
-def test_sparql_select_with_predeclared_prefixes():
-    result = run("sparql", "SELECT ?label WHERE { model:gpt-4 rdfs:label ?label }", "--format", "csv")
+def test_sparql_select_with_predeclared_prefixes(cli_invoke):
+    result = cli_invoke("sparql", "SELECT ?label WHERE { model:gpt-4 rdfs:label ?label }", "--format", "csv")
     assert result.exit_code == 0 and result.output == "label\nGPT-4\n"
 
 
-def test_sparql_sees_inferences_and_answers_ask_and_construct():
-    assert run("sparql", "ASK { method:saytap a llmrl:PlannerMethod }").output == "true\n"
-    assert run("sparql", "ASK { method:saytap a llmrl:RewardMethod }").output == "false\n"
-    result = run("sparql", "CONSTRUCT { method:saytap a ?c } WHERE { method:saytap a ?c . "
+def test_sparql_sees_inferences_and_answers_ask_and_construct(cli_invoke):
+    assert cli_invoke("sparql", "ASK { method:saytap a llmrl:PlannerMethod }").output == "true\n"
+    assert cli_invoke("sparql", "ASK { method:saytap a llmrl:RewardMethod }").output == "false\n"
+    result = cli_invoke("sparql", "CONSTRUCT { method:saytap a ?c } WHERE { method:saytap a ?c . "
                            "?c rdfs:subClassOf* llmrl:PlannerMethod }")
     triples = {str(t) for t in ox.parse(result.output.encode(), format=ox.RdfFormat.N_TRIPLES)}
     assert triples == {
@@ -185,15 +181,15 @@ def test_sparql_sees_inferences_and_answers_ask_and_construct():
         "<https://w3id.org/llmrl-kg/ontology#PlannerMethod>"}
 
 
-def test_sparql_from_a_file_and_stdin(tmp_path):
+def test_sparql_from_a_file_and_stdin(tmp_path, cli_invoke):
     query = tmp_path / "q.rq"
     query.write_text("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a llmrl:PlannerMethod }", encoding="utf-8")
-    assert run("sparql", "-f", str(query)).output == "n\n12\n"
-    assert run("sparql", "-f", "-", input=query.read_text()).output == "n\n12\n"
-    missing = run("sparql", "-f", str(tmp_path / "missing.rq"))
+    assert cli_invoke("sparql", "-f", str(query)).output == "n\n12\n"
+    assert cli_invoke("sparql", "-f", "-", input=query.read_text()).output == "n\n12\n"
+    missing = cli_invoke("sparql", "-f", str(tmp_path / "missing.rq"))
     assert missing.exit_code == 2 and "cannot read" in missing.output and "missing.rq" in missing.output
-    assert run("sparql").exit_code == 2
-    assert run("sparql", "ASK {}", "-f", str(query)).exit_code == 2
+    assert cli_invoke("sparql").exit_code == 2
+    assert cli_invoke("sparql", "ASK {}", "-f", str(query)).exit_code == 2
 
 
 @pytest.mark.parametrize("text,message", [
@@ -205,28 +201,28 @@ def test_sparql_from_a_file_and_stdin(tmp_path):
     ("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM at line 1, column 10: FROM and FROM NAMED"),
     ("SELECT * FROM NAMED <http://x/g> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM at line 1, column 10"),
 ])
-def test_sparql_refuses_updates_service_and_from(text, message):
+def test_sparql_refuses_updates_service_and_from(text, message, cli_invoke):
     before = _tree_hash()
-    result = run("sparql", text)
+    result = cli_invoke("sparql", text)
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert _tree_hash() == before
 
 
-def test_sparql_allows_the_keywords_inside_literals():
-    result = run("sparql", 'SELECT ?x WHERE { BIND("SERVICE <http://x> FROM INSERT" AS ?x) } # DROP ALL')
+def test_sparql_allows_the_keywords_inside_literals(cli_invoke):
+    result = cli_invoke("sparql", 'SELECT ?x WHERE { BIND("SERVICE <http://x> FROM INSERT" AS ?x) } # DROP ALL')
     assert result.exit_code == 0 and result.output == "x\nSERVICE <http://x> FROM INSERT\n"
 
 
-def test_sparql_syntax_error_has_line_and_column():
-    result = run("sparql", "SELECT ?m\nWHERE {\n  ?m a llmrl:Method ;\n     rdfs:label }\n")
+def test_sparql_syntax_error_has_line_and_column(cli_invoke):
+    result = cli_invoke("sparql", "SELECT ?m\nWHERE {\n  ?m a llmrl:Method ;\n     rdfs:label }\n")
     assert result.exit_code == 2
     assert "SPARQL syntax error at line 4, column" in result.output
     assert "\n       rdfs:label }\n" in result.output and "Traceback" not in result.output
 
 
-def test_table_output_is_aligned():
-    result = run("query", "methods-using-vlm", "--format", "table")
+def test_table_output_is_aligned(cli_invoke):
+    result = cli_invoke("query", "methods-using-vlm", "--format", "table")
     lines = result.output.splitlines()
     assert lines[0] == "method       model"
     assert lines[1] == "-----------  ------------------"
@@ -235,7 +231,7 @@ def test_table_output_is_aligned():
 
 
 def test_markdown_and_tsv_escape_cells():
-    from llmrl_kg.output import render
+    from llmrl_kg.query.output import render
 
     rows = [{"a": "x|y", "b": "tab\there\nnew\\line"}, {"a": None, "b": True}]
     assert render(["a", "b"], rows, "markdown") == (

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from llmrl_kg.dataset import rdflib_graph
-from llmrl_kg.reasoning import owl_rl_closure
+from llmrl_kg.kg.loader import rdflib_graph
+from llmrl_kg.reason.owl_rl import owl_rl_closure
 
 LLMRL = Namespace("https://w3id.org/llmrl-kg/ontology#")
 METHOD = Namespace("https://w3id.org/llmrl-kg/method/")

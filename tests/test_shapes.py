@@ -156,7 +156,7 @@ def test_every_shape_is_named_and_documented(shapes: Graph):
 
 
 def test_shapes_use_shacl_core_only(shapes: Graph):
-    for s, p, o in shapes:
+    for s, p, _o in shapes:
         assert p != OWL_IMPORTS, "the shapes must not import anything"
         if str(p).startswith(str(SH)):
             assert p in CORE_PREDICATES, f"{p} is not SHACL Core"

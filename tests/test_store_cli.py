@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from servers import running_oxigraph
@@ -18,41 +15,37 @@ COMMANDS = [
 ]
 
 
-def llmrl_kg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "llmrl_kg", *args], capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory):
+def built_store(tmp_path_factory, cli_run):
     path = tmp_path_factory.mktemp("store") / "kg"
-    result = llmrl_kg("load", "--into", f"oxigraph:{path}")
+    result = cli_run("load", "--into", f"oxigraph:{path}")
     assert result.returncode == 0, result.stderr
     return path
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c[:2]) for c in COMMANDS])
-def test_every_store_gives_the_default_output(command, built_store, tmp_path):
-    expected = llmrl_kg(*command)
+def test_every_store_gives_the_default_output(command, built_store, tmp_path, cli_run):
+    expected = cli_run(*command)
     assert expected.returncode == 0, expected.stderr
     assert expected.stdout.strip().startswith("[")
     with running_oxigraph(tmp_path / "server", built_store, read_only=True) as server:
         outputs = {
-            "memory": llmrl_kg(*command, "--store", "memory"),
-            "oxigraph": llmrl_kg(*command, "--store", "oxigraph"),
-            "oxigraph:PATH": llmrl_kg(*command, "--store", f"oxigraph:{built_store}"),
-            "endpoint": llmrl_kg(*command, "--endpoint", server.query_url),
+            "memory": cli_run(*command, "--store", "memory"),
+            "oxigraph": cli_run(*command, "--store", "oxigraph"),
+            "oxigraph:PATH": cli_run(*command, "--store", f"oxigraph:{built_store}"),
+            "endpoint": cli_run(*command, "--endpoint", server.query_url),
         }
     for store, result in outputs.items():
         assert (store, result.returncode, result.stdout) == (store, 0, expected.stdout), result.stderr
 
 
-def test_store_and_endpoint_exclude_each_other():
-    result = llmrl_kg("methods", "--store", "memory", "--endpoint", "http://127.0.0.1:9/query")
+def test_store_and_endpoint_exclude_each_other(cli_run):
+    result = cli_run("methods", "--store", "memory", "--endpoint", "http://127.0.0.1:9/query")
     assert result.returncode == 2
     assert "--store and --endpoint exclude each other" in result.stderr
 
 
-def test_a_missing_store_is_a_clear_error(tmp_path):
-    result = llmrl_kg("methods", "--store", f"oxigraph:{tmp_path / 'nothing'}")
+def test_a_missing_store_is_a_clear_error(tmp_path, cli_run):
+    result = cli_run("methods", "--store", f"oxigraph:{tmp_path / 'nothing'}")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert str(tmp_path / "nothing") in result.stderr

@@ -14,28 +14,30 @@ datatypes); rows are compared in order (every saved query has ORDER BY).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.parse
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
 
-from servers import running_oxigraph, virtuoso  # noqa: F401  (pytest fixture)
-
-from llmrl_kg import resources, stores
-from llmrl_kg.backends import EndpointBackend, OxigraphBackend, OxigraphStoreBackend, RdflibBackend
-from llmrl_kg.querying import Catalogue, bind_parameters
-from llmrl_kg.vocabulary import Vocabulary
+from llmrl_kg import locations
+from llmrl_kg.query.catalogue import Catalogue, bind_parameters
+from llmrl_kg.query.vocabulary import Vocabulary
+from llmrl_kg.store import push as pushing
+from llmrl_kg.store.backends import (
+    EndpointBackend,
+    OxigraphBackend,
+    OxigraphStoreBackend,
+    RdflibBackend,
+)
+from servers import running_oxigraph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
 GRAPH = "https://w3id.org/llmrl-kg/graph"
-SAVED = [q for q in Catalogue(resources.queries_dir()).all() if not q.network]
+SAVED = [q for q in Catalogue(locations.queries_dir()).all() if not q.network]
 BACKENDS = ("memory", "oxigraph-disk", "oxigraph-server", "virtuoso")
 # Parameter values other than the defaults, to check that bindings reach every engine alike.
 EXTRA_PARAMETERS = [("methods-by-model", {"model": "gpt-4"}), ("methods-by-model", {"model": "no such model"})]
@@ -67,11 +69,6 @@ def answer(backend, query, bindings):
     return [tuple(normal(row.get(name)) for name in solutions.variables) for row in solutions.rows]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "llmrl_kg", *args], capture_output=True, text=True,
-                          timeout=600, env=os.environ.copy())
-
-
 @pytest.fixture(scope="module")
 def reference():
     return OxigraphBackend.load()
@@ -84,7 +81,7 @@ def vocabulary(reference):
 
 @pytest.fixture(scope="module")
 def kg_triple_count():
-    return len(stores.kg_triples())
+    return len(pushing.kg_triples())
 
 
 @pytest.fixture(scope="module")
@@ -93,26 +90,26 @@ def memory():
 
 
 @pytest.fixture(scope="module")
-def oxigraph_disk(tmp_path_factory):
+def oxigraph_disk(tmp_path_factory, cli_run):
     path = tmp_path_factory.mktemp("equivalence") / "kg-store"
-    result = run_cli("load", "--into", f"oxigraph:{path}")
+    result = cli_run("load", "--into", f"oxigraph:{path}")
     assert result.returncode == 0, result.stderr
     return OxigraphStoreBackend.open(path)
 
 
 @pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory, kg_triple_count):
+def oxigraph_server(tmp_path_factory, kg_triple_count, cli_run):
     with running_oxigraph(tmp_path_factory.mktemp("oxigraph-server")) as server:
-        result = run_cli("load", "--endpoint", server.graph_store_url, "--replace")
+        result = cli_run("load", "--endpoint", server.graph_store_url, "--replace")
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"Loaded {kg_triple_count} triples into the default graph")
         yield EndpointBackend(server.query_url)
 
 
 @pytest.fixture(scope="module")
-def virtuoso_loaded(virtuoso, kg_triple_count):  # noqa: F811 - the fixture imported above
+def virtuoso_loaded(virtuoso, kg_triple_count, cli_run):  # noqa: F811 - the fixture imported above
     """Virtuoso with the KG loaded by `llmrl-kg load --endpoint`, queried on that graph only."""
-    result = run_cli("load", "--endpoint", virtuoso.graph_store_url, "--graph", GRAPH, "--replace")
+    result = cli_run("load", "--endpoint", virtuoso.graph_store_url, "--graph", GRAPH, "--replace")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Loaded {kg_triple_count} triples into graph <{GRAPH}> at "
                                     f"{virtuoso.graph_store_url} (replacing it; SPARQL 1.1 Graph Store protocol, "
@@ -142,7 +139,7 @@ def test_saved_query_gives_the_same_rows(backend, query, reference, vocabulary):
 @pytest.mark.parametrize("backend", BACKENDS, indirect=True)
 @pytest.mark.parametrize("name, values", EXTRA_PARAMETERS, ids=[f"{n}-{v}" for n, v in EXTRA_PARAMETERS])
 def test_parameters_are_bound_alike_everywhere(backend, name, values, reference, vocabulary):
-    query = Catalogue(resources.queries_dir()).get(name)
+    query = Catalogue(locations.queries_dir()).get(name)
     bindings = bind_parameters(query, values, lambda: vocabulary)
     assert answer(backend, query, bindings) == answer(reference, query, bindings)
 

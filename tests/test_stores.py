@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import os
-import subprocess
-import sys
 import threading
 import urllib.parse
 import urllib.request
@@ -13,18 +10,13 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from servers import oxigraph_in_memory, virtuoso  # noqa: F401  (pytest fixtures)
-
-from llmrl_kg import dataset, materialise, stores
-from llmrl_kg.dataset import INFERRED_GRAPH
+from llmrl_kg.kg import loader
+from llmrl_kg.kg.loader import INFERRED_GRAPH
+from llmrl_kg.reason import materialise
+from llmrl_kg.store import disk as stores
+from llmrl_kg.store import push as pushing
 
 GRAPH = "https://w3id.org/llmrl-kg/graph"
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    """`llmrl-kg ARGS` in a fresh process (the test session's private cache is inherited)."""
-    return subprocess.run([sys.executable, "-m", "llmrl_kg", *args], capture_output=True, text=True,
-                          timeout=300, env=os.environ.copy())
 
 
 def has_blank(quad) -> bool:
@@ -35,27 +27,35 @@ def isomorphic(left, right) -> bool:
     """Graph isomorphism of two collections of triples (blank nodes may be relabelled)."""
     from rdflib.compare import isomorphic as rdflib_isomorphic
 
-    from llmrl_kg.bridge import to_rdflib_graph
+    from llmrl_kg.rdf.terms import to_rdflib_graph
 
     return rdflib_isomorphic(to_rdflib_graph(left), to_rdflib_graph(right))
 
 
 @pytest.fixture(scope="module")
 def reference_store():
-    """The KG as the default backend loads it: owlrl's inferences, computed independently of stores.py."""
-    return dataset.open_store(inferred=True)
+    """The KG with owlrl's inferences (the reference), computed here independently of the project's loaders."""
+    from llmrl_kg.rdf.terms import to_ox_term, to_rdflib_graph
+    from llmrl_kg.reason.owl_rl import owl_rl_closure
+
+    store = loader.open_store(inferred=False)
+    sources = loader.load_sources()
+    graph = to_rdflib_graph(t for s in loader.reasoning_input(sources) for t in s.triples)
+    inferred, _errors = owl_rl_closure(graph)
+    store.extend(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), INFERRED_GRAPH) for s, p, o in inferred)
+    return store
 
 
 @pytest.fixture(scope="module")
 def kg_triples():
     """What `load --endpoint` sends: the distinct triples, asserted and inferred."""
-    return stores.kg_triples()
+    return pushing.kg_triples()
 
 
 @pytest.fixture(scope="module")
-def built_store(tmp_path_factory):
+def built_store(tmp_path_factory, cli_run):
     path = tmp_path_factory.mktemp("stores") / "kg-store"
-    result = run_cli("load", "--into", f"oxigraph:{path}")
+    result = cli_run("load", "--into", f"oxigraph:{path}")
     assert result.returncode == 0, result.stderr
     return path, result
 
@@ -65,7 +65,7 @@ def built_store(tmp_path_factory):
 
 def test_rule_based_inference_equals_owlrl_on_the_shipped_kg(reference_store):
     store = ox.Store()
-    summary = stores.load_files(store)
+    summary = loader.load_files(store)
     mine = {q.triple for q in store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
     owlrl = {q.triple for q in reference_store.quads_for_pattern(None, None, None, INFERRED_GRAPH)}
     assert mine == owlrl
@@ -122,7 +122,7 @@ def test_load_into_builds_a_store_with_the_same_quads_as_the_memory_store(built_
 def test_the_store_records_how_it_was_built(built_store):
     path, _ = built_store
     info = stores.store_info(path)
-    assert info["fingerprint"] == dataset.files_fingerprint()
+    assert info["fingerprint"] == loader.files_fingerprint()
     assert info["inferred_graph"] == "urn:llmrl-kg:inferred"
     assert info["asserted_quads"] + info["inferred_triples"] == len(stores.open_read_only(path))
 
@@ -136,11 +136,11 @@ def test_loading_again_replaces_the_store_and_leaves_no_temporary_folder(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
-def test_load_into_refuses_a_folder_that_is_not_a_store(tmp_path):
+def test_load_into_refuses_a_folder_that_is_not_a_store(tmp_path, cli_run):
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "notes.txt").write_text("keep me")
-    result = run_cli("load", "--into", f"oxigraph:{folder}")
+    result = cli_run("load", "--into", f"oxigraph:{folder}")
     assert result.returncode == 2
     assert result.stderr.strip() == (f"llmrl-kg: {folder}: exists and is not an llmrl-kg store; choose a new "
                                      "path (the store is a folder that `llmrl-kg load --into oxigraph:PATH` "
@@ -148,12 +148,12 @@ def test_load_into_refuses_a_folder_that_is_not_a_store(tmp_path):
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
 
 
-def test_a_broken_file_is_reported_with_its_line_and_no_store_is_left(tmp_path):
+def test_a_broken_file_is_reported_with_its_line_and_no_store_is_left(tmp_path, cli_run):
     data = tmp_path / "data"
     data.mkdir()
     (data / "broken.ttl").write_text('@prefix ex: <https://example.org/> .\n\nex:a ex:b "unterminated .\n')
     target = tmp_path / "store"
-    result = run_cli("load", "--into", f"oxigraph:{target}", str(data))
+    result = cli_run("load", "--into", f"oxigraph:{target}", str(data))
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"llmrl-kg: {(data / 'broken.ttl').resolve().as_posix()}:3: error turtle-syntax")
@@ -179,8 +179,8 @@ def test_opening_a_missing_store_says_how_to_build_it(tmp_path):
      "--graph 'not an iri' is not an absolute IRI (Invalid IRI code point ' '); give one such as "
      "https://w3id.org/llmrl-kg/graph"),
 ])
-def test_usage_errors_exit_2_with_one_line(args, message):
-    result = run_cli("load", *args)
+def test_usage_errors_exit_2_with_one_line(args, message, cli_run):
+    result = cli_run("load", *args)
     assert result.returncode == 2
     assert result.stderr.strip() == f"llmrl-kg: {message}"
 
@@ -196,9 +196,9 @@ def graph_content(server, graph: str | None) -> list[ox.Triple]:
         return [quad.triple for quad in ox.parse(response.read(), format=ox.RdfFormat.TURTLE)]
 
 
-def test_graph_store_push_writes_the_kg_in_one_request(oxigraph_in_memory, kg_triples):
+def test_graph_store_push_writes_the_kg_in_one_request(oxigraph_in_memory, kg_triples, cli_run):
     server = oxigraph_in_memory
-    result = run_cli("load", "--endpoint", server.graph_store_url, "--graph", GRAPH, "--replace")
+    result = cli_run("load", "--endpoint", server.graph_store_url, "--graph", GRAPH, "--replace")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{GRAPH}> at "
                                     f"{server.graph_store_url} (replacing it; SPARQL 1.1 Graph Store protocol, "
@@ -206,11 +206,11 @@ def test_graph_store_push_writes_the_kg_in_one_request(oxigraph_in_memory, kg_tr
     assert isomorphic(graph_content(server, GRAPH), kg_triples)
 
 
-def test_update_push_in_batches_reports_each_request(oxigraph_in_memory, kg_triples):
+def test_update_push_in_batches_reports_each_request(oxigraph_in_memory, kg_triples, cli_run):
     server = oxigraph_in_memory
-    result = run_cli("load", "--endpoint", server.query_url, "--graph", GRAPH, "--batch-size", "1000")
+    result = cli_run("load", "--endpoint", server.query_url, "--graph", GRAPH, "--batch-size", "1000")
     assert result.returncode == 0, result.stderr
-    batches = stores.update_batches(kg_triples, 1000)
+    batches = pushing.update_batches(kg_triples, 1000)
     assert len(batches) > 2
     assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{GRAPH}> at "
                                     f"{server.update_url} (adding to what it held; SPARQL 1.1 Update, "
@@ -222,27 +222,27 @@ def test_replace_drops_what_the_graph_held_and_adding_keeps_it(oxigraph_in_memor
     server = oxigraph_in_memory
     foreign = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"),
                         ox.Literal("kept unless replaced"))
-    stores.push(server.graph_store_url, graph=GRAPH, triples=[foreign])
-    stores.push(server.graph_store_url, graph=GRAPH, triples=kg_triples)
+    pushing.push(server.graph_store_url, graph=GRAPH, triples=[foreign])
+    pushing.push(server.graph_store_url, graph=GRAPH, triples=kg_triples)
     assert foreign in graph_content(server, GRAPH)
     for protocol, url in (("graph-store", server.graph_store_url), ("update", server.update_url)):
-        stores.push(url, graph=GRAPH, triples=[foreign])
-        stores.push(url, graph=GRAPH, replace=True, protocol=protocol, triples=kg_triples)
+        pushing.push(url, graph=GRAPH, triples=[foreign])
+        pushing.push(url, graph=GRAPH, replace=True, protocol=protocol, triples=kg_triples)
         content = graph_content(server, GRAPH)
         assert foreign not in content
         assert isomorphic(content, kg_triples)
 
 
-def test_without_graph_the_kg_goes_to_the_default_graph(oxigraph_in_memory, kg_triples):
+def test_without_graph_the_kg_goes_to_the_default_graph(oxigraph_in_memory, kg_triples, cli_run):
     server = oxigraph_in_memory
-    result = run_cli("load", "--endpoint", server.update_url, "--replace")
+    result = cli_run("load", "--endpoint", server.update_url, "--replace")
     assert result.returncode == 0, result.stderr
     assert "into the default graph" in result.stdout
     assert isomorphic(graph_content(server, None), kg_triples)
 
 
-def test_an_unreachable_server_means_nothing_was_written():
-    result = run_cli("load", "--endpoint", "http://127.0.0.1:9/store", "--graph", GRAPH)
+def test_an_unreachable_server_means_nothing_was_written(cli_run):
+    result = cli_run("load", "--endpoint", "http://127.0.0.1:9/store", "--graph", GRAPH)
     assert result.returncode == 1
     assert result.stderr.startswith("llmrl-kg: Nothing was written: could not reach http://127.0.0.1:9/store: ")
     assert result.stderr.rstrip().endswith("Is the server running, and is the URL right?")
@@ -279,7 +279,7 @@ def test_a_failed_batch_reports_what_was_written():
                          ox.Literal(str(i))) for i in range(5)]
     try:
         with pytest.raises(stores.StoreError) as error:
-            stores.push(url, graph=GRAPH, replace=True, batch_size=2, triples=triples)
+            pushing.push(url, graph=GRAPH, replace=True, batch_size=2, triples=triples)
     finally:
         server.shutdown()
         server.server_close()
@@ -291,17 +291,17 @@ def test_a_failed_batch_reports_what_was_written():
 
 
 def test_protocol_is_chosen_from_the_url():
-    assert stores.choose_protocol("http://h:7878/store") == ("graph-store", "http://h:7878/store")
-    assert stores.choose_protocol("http://h:8890/sparql-graph-crud") == ("graph-store",
+    assert pushing.choose_protocol("http://h:7878/store") == ("graph-store", "http://h:7878/store")
+    assert pushing.choose_protocol("http://h:8890/sparql-graph-crud") == ("graph-store",
                                                                           "http://h:8890/sparql-graph-crud")
-    assert stores.choose_protocol("http://h:3030/ds/data") == ("graph-store", "http://h:3030/ds/data")
-    assert stores.choose_protocol("http://h:7878/query") == ("update", "http://h:7878/update")
-    assert stores.choose_protocol("http://h:8890/sparql") == ("update", "http://h:8890/sparql")
-    assert stores.choose_protocol("http://h:7878/store", "update") == ("update", "http://h:7878/store")
+    assert pushing.choose_protocol("http://h:3030/ds/data") == ("graph-store", "http://h:3030/ds/data")
+    assert pushing.choose_protocol("http://h:7878/query") == ("update", "http://h:7878/update")
+    assert pushing.choose_protocol("http://h:8890/sparql") == ("update", "http://h:8890/sparql")
+    assert pushing.choose_protocol("http://h:7878/store", "update") == ("update", "http://h:7878/store")
 
 
 def test_blank_node_triples_stay_in_one_request(kg_triples):
-    batches = stores.update_batches(kg_triples, 100)
+    batches = pushing.update_batches(kg_triples, 100)
     with_blanks = [i for i, batch in enumerate(batches)
                    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in batch)]
     assert with_blanks == [0]
@@ -310,9 +310,9 @@ def test_blank_node_triples_stay_in_one_request(kg_triples):
 
 
 @pytest.mark.virtuoso
-def test_virtuoso_takes_the_kg_in_update_batches(virtuoso, kg_triples):
+def test_virtuoso_takes_the_kg_in_update_batches(virtuoso, kg_triples, cli_run):
     graph = GRAPH + "/batches"
-    result = run_cli("load", "--endpoint", virtuoso.update_url, "--graph", graph, "--replace",
+    result = cli_run("load", "--endpoint", virtuoso.update_url, "--graph", graph, "--replace",
                      "--batch-size", "1000")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"Loaded {len(kg_triples)} triples into graph <{graph}> at "
@@ -321,8 +321,8 @@ def test_virtuoso_takes_the_kg_in_update_batches(virtuoso, kg_triples):
 
 
 @pytest.mark.virtuoso
-def test_virtuoso_refuses_one_huge_update_and_the_message_says_what_to_do(virtuoso):
-    result = run_cli("load", "--endpoint", virtuoso.update_url, "--graph", GRAPH + "/huge")
+def test_virtuoso_refuses_one_huge_update_and_the_message_says_what_to_do(virtuoso, cli_run):
+    result = cli_run("load", "--endpoint", virtuoso.update_url, "--graph", GRAPH + "/huge")
     assert result.returncode == 1
     assert result.stderr.startswith("llmrl-kg: Nothing was written: the server answered HTTP 400 Bad Request: "
                                     "Virtuoso ")
@@ -365,7 +365,7 @@ def test_store_options_open_the_chosen_backend(built_store, reference_store):
 
 
 def test_store_options_answer_from_an_endpoint(oxigraph_in_memory, reference_store):
-    stores.push(oxigraph_in_memory.graph_store_url)
+    pushing.push(oxigraph_in_memory.graph_store_url)
     methods = len(list(reference_store.query(
         "SELECT DISTINCT ?m WHERE { ?m a <https://w3id.org/llmrl-kg/ontology#Method> }",
         use_default_graph_as_union=True)))
@@ -389,7 +389,7 @@ def test_store_options_reject_bad_values(args, message):
 
 
 def test_a_missing_store_fails_on_first_use_with_how_to_build_it(tmp_path):
-    from llmrl_kg.backends import BackendError
+    from llmrl_kg.store.backends import BackendError
 
     result = _invoke("--store", f"oxigraph:{tmp_path / 'none'}")
     assert isinstance(result.exception, BackendError)

@@ -115,7 +115,8 @@ def test_paper_rows_are_numbered_in_survey_order(asserted_store):
 def test_all_34_arxiv_ids(asserted_store):
     found = dict(_values(asserted_store, """
         SELECT ?name ?id WHERE { ?m llmrl:introducedIn ?p ; rdfs:label ?name . ?p llmrl:arxivId ?id .
-                                  FILTER EXISTS { ?e llmrl:entryOf ?m } }"""))
+                                  FILTER EXISTS { ?e llmrl:entryOf ?m ; llmrl:statedIn ?doc .
+                                                  VALUES ?doc { doc:readme doc:paper-v1 } } }"""))
     assert found == {r["method"]: r["arxiv_id"] for r in ARXIV}
 
 

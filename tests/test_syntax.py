@@ -47,7 +47,7 @@ def test_syntax_error_text_form_names_file_line_and_fix():
 
 @pytest.mark.parametrize("name", sorted(p.name for p in GOOD.glob("*.ttl")))
 def test_good_turtle_is_not_a_syntax_error(name):
-    from llmrl_kg.sources import parse_file
+    from llmrl_kg.kg.files import parse_file
 
     source, findings = parse_file(GOOD / name)
     assert findings == [] and source.ok and source.triples

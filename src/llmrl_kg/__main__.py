@@ -1,5 +1,5 @@
 """`python -m llmrl_kg` runs the command-line tool."""
 
-from .cli import main
+from llmrl_kg.cli import main
 
 main()

@@ -13,26 +13,36 @@ Python values), `.render(fmt)` and `.to_dataframe()` (with pandas installed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING
 
-from .backends import Backend, OxigraphBackend, default_backend
-from .output import ResultTable
-from .querying import Catalogue, QueryError, SavedQuery, bind_parameters, run_online, run_saved, solutions_table
-from .sparqltext import check_read_only, query_form
-from .vocabulary import Vocabulary
+from llmrl_kg.query.catalogue import (
+    Catalogue,
+    QueryError,
+    SavedQuery,
+    bind_parameters,
+    run_online,
+    run_saved,
+    solutions_table,
+    text_with_values,
+)
+from llmrl_kg.query.output import ResultTable
+from llmrl_kg.query.vocabulary import Vocabulary
+from llmrl_kg.store.backends import Backend, OxigraphBackend, default_backend
+
+if TYPE_CHECKING:
+    from llmrl_kg.query.questions.context import QuestionAnswer
 
 
-@dataclass
-class Answer:
-    """The answer to a question: the rows, the facets understood, notes, and the SPARQL that ran."""
+def __getattr__(name: str):
+    # `Answer` (a QuestionAnswer: rows, how the question was read, the conditions, notes, the SPARQL and
+    # the kind of question) is imported on first use: the question parser is not needed to start up.
+    if name == "Answer":
+        from llmrl_kg.query.questions.context import QuestionAnswer
 
-    table: ResultTable
-    understood: list[str]
-    facets: list[str]
-    notes: list[str]
-    sparql: str
+        return QuestionAnswer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _many(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -79,28 +89,84 @@ class KnowledgeGraph:
 
     def query(self, name: str, *, online: bool = False, **params: object) -> ResultTable:
         """Run the saved query `name`; keyword arguments are its parameters (as text or numbers)."""
-        saved = self.catalogue.get(name)
-        bindings = bind_parameters(saved, {k: _text(v) for k, v in params.items()}, lambda: self.vocabulary)
+        saved, bindings = self._bound(name, params)
         if saved.network:
             if not online:
-                raise QueryError(f"query {name!r} needs the network; pass online=True to run it")
+                raise QueryError(f"query {name!r} calls remote SPARQL endpoints; run it with --online "
+                                 "(online=True in Python); nothing is fetched without it")
             return run_online(saved, bindings)
-        return run_saved(self.backend, saved, bindings)
+        table = run_saved(self.backend, saved, bindings)
+        if not table.rows:
+            self._check_names(saved, params)
+        return table
+
+    def _check_names(self, saved: SavedQuery, params: dict[str, object]) -> None:
+        """After an empty answer: a method, model or benchmark name the KG does not know is an error."""
+        from llmrl_kg.query.names import NAMED_PARAMETERS, unknown_name
+
+        for key, value in params.items():
+            kind = NAMED_PARAMETERS.get(saved.parameter(key).name)
+            if kind and saved.parameter(key).type == "string":
+                problem = unknown_name(self.backend, kind, str(value))
+                if problem:
+                    raise QueryError(f"parameter {saved.parameter(key).name}: {problem}")
+
+    def query_text(self, name: str, **params: object) -> str:
+        """The saved query `name` with its parameters written as a VALUES block (runs on any endpoint)."""
+        saved, bindings = self._bound(name, params)
+        return text_with_values(saved, bindings)
+
+    def _bound(self, name: str, params: dict[str, object]) -> tuple[SavedQuery, dict]:
+        saved = self.catalogue.get(name)
+        for key in params:
+            saved.parameter(key)  # unknown parameter names fail before the KG is loaded
+        return saved, bind_parameters(saved, {k: _text(v) for k, v in params.items()}, lambda: self.vocabulary)
+
+    def query_list(self) -> ResultTable:
+        """One row per saved query: name, title, parameters, whether it needs the network."""
+        return ResultTable(["name", "title", "parameters", "network"], [
+            {"name": q.name, "title": q.title, "parameters": "; ".join(p.signature() for p in q.parameters),
+             "network": "required" if q.network else ""} for q in self.catalogue.all()])
+
+    def describe_query(self, name: str) -> ResultTable:
+        """The saved query `name` as field/value rows: title, description, question, parameters, file."""
+        saved = self.catalogue.get(name)
+        rows = [{"field": "name", "value": saved.name}, {"field": "title", "value": saved.title},
+                {"field": "description", "value": saved.description},
+                {"field": "question", "value": saved.question},
+                {"field": "network", "value": "required (run with --online)" if saved.network else "no"}]
+        rows += [{"field": f"param {p.name}", "value": f"{p.signature()} {p.description}".strip()}
+                 for p in saved.parameters]
+        rows.append({"field": "file", "value": str(saved.path)})
+        return ResultTable(["field", "value"], rows)
 
     # --- ad-hoc SPARQL -------------------------------------------------------------------------
 
-    def sparql(self, text: str) -> ResultTable | bool | list:
+    def sparql(self, text: str, *, timeout: float | None = 30.0,
+               limit: int | None = 100_000) -> ResultTable | bool | list:
         """Run a read-only SPARQL query: a ResultTable for SELECT, a bool for ASK, triples otherwise.
 
-        Updates, SERVICE and FROM are refused (UnsafeQuery); syntax errors raise SyntaxError.
+        The project's prefixes (llmrl:, method:, model:, skos:, ...) are predeclared. Updates,
+        SERVICE and FROM are refused (UnsafeQuery), over-long or over-deep queries too
+        (QueryTooComplex); syntax errors raise SparqlSyntaxError with the line and column in
+        `text`. The query stops after `timeout` seconds (QueryTimeout); at most `limit` rows or
+        triples come back, and the answer's `more` attribute tells whether others exist.
         """
-        check_read_only(text)
-        form = query_form(text)
-        if form == "ASK":
-            return self.backend.ask(text)
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return self.backend.construct(text)
-        return solutions_table(self.backend.select(text))
+        from llmrl_kg.query.adhoc import AdHocQuery, SparqlTable
+
+        query = AdHocQuery.prepare(text)
+        try:
+            if query.form == "ASK":
+                return self.backend.ask(query.text, timeout=timeout)
+            if query.form in ("CONSTRUCT", "DESCRIBE"):
+                return self.backend.construct(query.text, limit=limit, timeout=timeout)
+            solutions = self.backend.select(query.text, limit=limit, timeout=timeout)
+        except SyntaxError as error:
+            raise query.syntax_error(error) from None
+        plain = solutions_table(solutions)
+        table = SparqlTable(plain.columns, plain.rows)
+        table.more = solutions.more
+        return table
 
     # --- facets and questions ------------------------------------------------------------------
 
@@ -108,7 +174,7 @@ class KnowledgeGraph:
                 modality=None, year_from: int | None = None, year_to: int | None = None,
                 has_code: bool = False, source: str = "any") -> ResultTable:
         """The faceted finder: each argument takes one value or a list (all must hold)."""
-        from .facets import build_facets, find_methods
+        from llmrl_kg.query.facets import build_facets, find_methods
 
         facets = build_facets(self.vocabulary, role=_many(role), fine_tuned=_many(fine_tuned),
                               model=_many(model), rl_role=_many(rl_role), fm_role=_many(fm_role),
@@ -116,18 +182,35 @@ class KnowledgeGraph:
                               year_to=year_to, has_code=has_code, source=source)
         return find_methods(self.backend, facets)
 
-    def ask(self, question: str, *, source: str = "any") -> Answer:
-        """Answer a question in plain English (QuestionError names any word it cannot place)."""
-        from .ask import QuestionReader
-        from .facets import SOURCES, facet_query, find_methods
+    def ask(self, question: str, *, source: str = "any") -> QuestionAnswer:
+        """Answer a question in plain English: a list, count, fact, definition, comparison or yes/no.
+
+        Raises QuestionError (naming the words it could not place) rather than drop a condition.
+        """
+        from llmrl_kg.query.facets import SOURCES
+        from llmrl_kg.query.questions import answer_question
+        from llmrl_kg.query.questions.lexicon import Lexicon
 
         if source not in SOURCES:
             raise QueryError(f"source {source!r} is not accepted; accepted values: {', '.join(SOURCES)}")
-        reading = QuestionReader(self.vocabulary).read(question)
-        reading.facets.source = source
-        return Answer(find_methods(self.backend, reading.facets), reading.understood,
-                      reading.facets.describe(self.vocabulary), reading.notes, facet_query(reading.facets))
+        if getattr(self, "_lexicon", None) is None:
+            self._lexicon = Lexicon.load(self.backend, self.vocabulary)
+        return answer_question(question, self._lexicon, self.backend, source)
 
+    def show(self, name: str) -> ResultTable:
+        """The card of the method, paper, model, benchmark, organisation, author, code or class `name`."""
+        from llmrl_kg.query.cards import show_card
+        from llmrl_kg.query.questions.lexicon import Lexicon
+
+        if getattr(self, "_lexicon", None) is None:
+            self._lexicon = Lexicon.load(self.backend, self.vocabulary)
+        return show_card(name, self._lexicon, self.backend).table
+
+    def codes(self, scheme: str | None = None) -> ResultTable:
+        """The survey's legend: every code (of one code list, e.g. "rl-role") with its label and definition."""
+        from llmrl_kg.query.legend import legend
+
+        return legend(self.backend, scheme)[0]
 
 def _text(value: object) -> str:
     if isinstance(value, bool):

@@ -7,16 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..export import FORMATS, SOURCES, VIEWS
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"llmrl-kg: {message}", err=True)
-    sys.exit(code)
+from llmrl_kg.cli.common import fail as _fail
+from llmrl_kg.export import EXPORT_FORMATS, SOURCES, VIEWS
 
 
 @click.command()
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
 @click.option("--inferred", is_flag=True, help="Include the OWL-RL inferences (RDF formats and --view full).")
 @click.option("--view", type=click.Choice(VIEWS), default=None,
@@ -24,8 +20,10 @@ def _fail(message: str, code: int) -> None:
 @click.option("--source", type=click.Choice(SOURCES), default=None,
               help="csv/markdown: the README's values (default) or the paper's Table 1 values.")
 @click.option("--open", "open_page", is_flag=True, help="html: open the written page in the web browser.")
+@click.option("--beyond-survey", is_flag=True,
+              help="markdown: the table of methods added beyond the survey (stated by llmrl-kg curation).")
 def export(fmt: str, output: str | None, inferred: bool, view: str | None, source: str | None,
-           open_page: bool) -> None:
+           open_page: bool, beyond_survey: bool) -> None:
     """Export the knowledge graph as FORMAT.
 
     \b
@@ -42,23 +40,19 @@ def export(fmt: str, output: str | None, inferred: bool, view: str | None, sourc
     A picture of the taxonomy in the browser:
       llmrl-kg export html -o llmrl-kg.html --open
     """
-    from ..dataset import LoadError
-    from ..export import ExportUsageError, export as run_export
+    from llmrl_kg.export import export as run_export
 
     if open_page and (fmt != "html" or output is None):
         _fail("--open needs the html format and an --output file", 2)
-    try:
-        data = run_export(fmt, inferred=inferred, view=view, source=source)
-    except ExportUsageError as error:
-        _fail(str(error), 2)
-    except LoadError as error:
-        _fail(str(error), 1)
+    data = run_export(fmt, inferred=inferred, view=view, source=source, beyond_survey=beyond_survey)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    from ..atomic import write_atomically
+    from llmrl_kg.rdf.atomic import write_atomically
 
+    if not Path(output).parent.is_dir():
+        _fail(f"cannot write {output}: the folder {Path(output).parent} does not exist (create it first)", 2)
     try:
         write_atomically(Path(output), data)
     except OSError as error:
@@ -80,15 +74,13 @@ def docs(directory: str) -> None:
     Every class, property and code list with its definition (pyLODE, plus a
     section for the SKOS code lists). Works offline: nothing is fetched.
     """
-    from ..export.ontodocs import DocsError, write_docs
+    from llmrl_kg.export.ontodocs import write_docs
 
     target = Path(directory)
     if target.exists() and not target.is_dir():
         _fail(f"{directory} exists and is not a folder", 2)
     try:
         written = write_docs(target)
-    except DocsError as error:
-        _fail(str(error), 1)
     except OSError as error:
         _fail(f"cannot write into {directory}: {error.strerror or error}", 2)
     click.echo(f"wrote {written}")

@@ -7,15 +7,20 @@ from pathlib import Path
 
 import click
 
-from ..findings import findings_json
+from llmrl_kg.cli.common import fail
+from llmrl_kg.errors import EXIT_FAILED, EXIT_OK
+from llmrl_kg.kg.findings import findings_json
 
 
 def _existing_paths(paths: tuple[str, ...]) -> list[Path]:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        click.echo(f"llmrl-kg: no such file or folder: {', '.join(missing)}", err=True)
-        sys.exit(2)
+        fail(f"no such file or folder: {', '.join(missing)}")
     return [Path(p) for p in paths]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @click.command()
@@ -28,13 +33,19 @@ def validate(paths: tuple[str, ...], output_format: str, no_reasoning: bool) -> 
 
     Checks, in order: strict Turtle syntax, data hygiene (no blank nodes, shapes
     or imports), vocabulary closure (every class and property is declared),
-    duplicate records, the SHACL shapes, and OWL-RL consistency. Given files are
+    duplicate records and records described outside their own file, printed
+    cells (a table cell's text agrees with its codes), the taxonomy types, the
+    SHACL shapes, and OWL-RL consistency (disjoint classes, ill-typed literals). Given files are
     checked together with the shipped KG they extend. Exit 0 valid, 1 invalid,
     2 usage or I/O error. Nothing is written and nothing is fetched.
     """
-    from ..validate import validate as run_validation
+    from llmrl_kg import locations
+    from llmrl_kg.kg.validate import validate as run_validation
 
-    report = run_validation(_existing_paths(paths) or None, reason=not no_reasoning)
+    targets = _existing_paths(paths) or None
+    kg = locations.describe_root()
+    click.echo(f"checking {', '.join(paths)} with the KG of {kg}" if paths else f"checking the KG of {kg}", err=True)
+    report = run_validation(targets, reason=not no_reasoning)
     s = report.summary
     if output_format == "json":
         click.echo(findings_json(report.findings, s))
@@ -45,9 +56,9 @@ def validate(paths: tuple[str, ...], output_format: str, no_reasoning: bool) -> 
         click.echo(
             f"{verdict}: checked {s['files']} files, {s['methods']} methods ({s['table_methods']} in "
             f"Table 1), {s['papers']} papers, {s['models']} models, {s['triples']} triples; "
-            f"{s['errors']} errors, {s['warnings']} warnings"
+            f"{_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}"
         )
-    sys.exit(0 if report.valid else 1)
+    sys.exit(EXIT_OK if report.valid else EXIT_FAILED)
 
 
 @click.command()
@@ -59,15 +70,16 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
     Each file is rewritten atomically; a file that does not parse is left as it is.
     With --check nothing is written and the exit code is 1 if any file would change.
     """
-    from .. import resources
-    from ..formatting import format_files
-    from ..sources import discover
+    from llmrl_kg import locations
+    from llmrl_kg.kg.files import discover
+    from llmrl_kg.kg.fmt import format_files
 
-    targets = discover(_existing_paths(paths) or [resources.data_dir()])
+    targets = discover(_existing_paths(paths) or [locations.data_dir() if check else locations.writable_data_dir("fmt")])
     results = format_files(targets, check)
     failed = [r for r in results if r.finding]
     changed = [r for r in results if r.changed]
     for result in failed:
+        assert result.finding is not None
         click.echo(result.finding.format(), err=True)
     for result in changed:
         click.echo(f"{result.display}: {'not canonical' if check else 'reformatted'}")
@@ -75,4 +87,4 @@ def fmt(paths: tuple[str, ...], check: bool) -> None:
         click.echo(f"{len(changed)} of {len(results)} files are not canonical; run `llmrl-kg fmt` to fix them.")
     elif not changed and not failed:
         click.echo(f"{len(results)} files already canonical.")
-    sys.exit(1 if failed or (check and changed) else 0)
+    sys.exit(EXIT_FAILED if failed or (check and changed) else EXIT_OK)

@@ -7,12 +7,8 @@ from pathlib import Path
 
 import click
 
-TARGET_NAMES = ("wikidata", "dblp", "semopenalex", "orkg")
-
-
-def _usage_error(message: str) -> None:
-    click.echo(f"llmrl-kg link: {message}", err=True)
-    sys.exit(2)
+from llmrl_kg.errors import EXIT_FAILED, EXIT_OK
+from llmrl_kg.link.session import TARGET_NAMES
 
 
 @click.command()
@@ -35,9 +31,10 @@ def _usage_error(message: str) -> None:
               help="Rejected matches, tab-separated (default: data/links/rejected.tsv).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the report.")
+@click.option("--verbose", is_flag=True, help="List every lookup an --offline run has no cached answer for.")
 def link(target: str, endpoint: str | None, output: str | None, output_dir: str | None, offline: bool,
          refresh: bool, dry_run: bool, timeout: float, retries: int, cache_dir: str | None,
-         rejected_file: str | None, output_format: str) -> None:
+         rejected_file: str | None, output_format: str, verbose: bool) -> None:
     """Link every paper to its entity in an external scholarly knowledge graph.
 
     TARGET is wikidata, dblp, semopenalex, orkg or all. Each paper is looked up by
@@ -55,66 +52,29 @@ def link(target: str, endpoint: str | None, output: str | None, output_dir: str 
     Exit 0 when every target asked for was done, 1 when a target failed (its
     existing file is left untouched) or the data is invalid, 2 for usage errors.
     """
-    from .. import resources
-    from ..dataset import LoadError
-    from ..link import aligner as make_aligner
-    from ..link.cache import ResponseCache, default_cache_dir
-    from ..link.client import SparqlClient, check_endpoint_url, endpoint_overrides
-    from ..link.papers import load_papers
-    from ..link.rejected import default_rejected_file, load_rejected
-    from ..link.report import format_json, format_text
-    from ..link.runner import link_target
-    from ..sources import display_name
+    from llmrl_kg.link.report import format_json, format_text
+    from llmrl_kg.link.session import LinkOptions, run_link
 
-    targets = list(TARGET_NAMES) if target == "all" else [target]
-    if target == "all" and (endpoint or output):
-        _usage_error("--endpoint and --output need a single TARGET, not 'all' (use --output-dir)")
-    if output and output_dir:
-        _usage_error("give --output or --output-dir, not both")
-    if offline and refresh:
-        _usage_error("--offline and --refresh exclude each other")
-    overrides = endpoint_overrides()
-    given = [("--endpoint", endpoint)] if endpoint else []
-    for option, url in given + [("$LLMRL_KG_ENDPOINTS", url) for url in overrides.values()]:
-        try:
-            check_endpoint_url(url)
-        except ValueError as error:
-            _usage_error(f"{option}: {error}")
+    options = LinkOptions(target, endpoint=endpoint, output=_path(output), output_dir=_path(output_dir),
+                          offline=offline, refresh=refresh, dry_run=dry_run, timeout=timeout, retries=retries,
+                          cache_dir=_path(cache_dir), rejected_file=_path(rejected_file))
 
-    rejected_path = Path(rejected_file) if rejected_file else default_rejected_file()
-    if rejected_file and not rejected_path.is_file():
-        _usage_error(f"--rejected: no such file: {rejected_file}")
-    rejected, findings = load_rejected(rejected_path, set(TARGET_NAMES), display_name(rejected_path))
-    if findings:
-        for finding in findings:
-            click.echo(finding.format(), err=True)
-        sys.exit(1)
-    try:
-        papers = load_papers()
-    except LoadError as error:
-        click.echo(str(error), err=True)
-        sys.exit(1)
-
-    cache = ResponseCache(Path(cache_dir) if cache_dir else default_cache_dir())
-    client = SparqlClient(cache=cache, offline=offline, refresh=refresh, timeout=timeout, retries=retries,
-                          log=lambda message: click.echo(f"llmrl-kg link: {message}", err=True))
-    reports = []
-    for name in targets:
-        aligner = make_aligner(name)
-        folder = Path(output_dir) if output_dir else resources.data_dir() / "links"
-        path = Path(output) if output else folder / f"{name}.ttl"
-        url = endpoint or overrides.get(aligner.endpoint, aligner.endpoint)
-        report = link_target(aligner, papers, client, endpoint=url, output=path,
-                             output_display=display_name(path), rejected=rejected, dry_run=dry_run)
-        reports.append(report)
+    def print_report(report) -> None:
         if output_format == "text":
-            click.echo("\n".join(format_text(report)))
+            click.echo("\n".join(format_text(report, verbose=verbose)))
+
+    run = run_link(options, on_report=print_report,
+                   log=lambda message: click.echo(f"llmrl-kg link: {message}", err=True))
     if output_format == "json":
-        click.echo(format_json(reports))
-    elif len(reports) > 1:
-        failed = [r.target for r in reports if not r.ok]
+        click.echo(format_json(run.reports))
+    elif len(run.reports) > 1:
+        failed = [r.target for r in run.reports if not r.ok]
         click.echo(f"failed: {', '.join(failed)}" if failed else "all targets done")
-    if client.cache_failures:
-        click.echo(f"llmrl-kg link: warning: {client.cache_failures} answers could not be cached in "
-                   f"{cache.directory}", err=True)
-    sys.exit(0 if all(r.ok for r in reports) else 1)
+    if run.cache_failures:
+        click.echo(f"llmrl-kg link: warning: {run.cache_failures} answers could not be cached in "
+                   f"{run.cache_directory}", err=True)
+    sys.exit(EXIT_OK if run.ok else EXIT_FAILED)
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from llmrl_kg.cli.common import fail as _fail
+
 STORE_PREFIX = "oxigraph:"
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"llmrl-kg: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command(epilog="""\b
@@ -43,8 +39,8 @@ def load(into, endpoint, graph, replace, protocol, batch_size, timeout, paths):
     Oxigraph store in the named graph urn:llmrl-kg:inferred (each file keeps its
     own named graph), on a server into the one target graph.
     """
-    from ..dataset import LoadError
-    from ..stores import StoreError, build_store, push
+    from llmrl_kg.store.disk import build_store
+    from llmrl_kg.store.push import push
 
     if bool(into) == bool(endpoint):
         _fail("give exactly one of --into oxigraph:PATH or --endpoint URL (see llmrl-kg load --help)", 2)
@@ -53,25 +49,20 @@ def load(into, endpoint, graph, replace, protocol, batch_size, timeout, paths):
     for path in paths:
         if not path.exists():
             _fail(f"{path}: no such file or folder", 2)
-    try:
-        if into:
-            if not into.startswith(STORE_PREFIX) or not into[len(STORE_PREFIX):]:
-                _fail(f"--into {into!r}: write oxigraph:PATH, e.g. --into oxigraph:kg-store", 2)
-            target = Path(into[len(STORE_PREFIX):])
-            summary = build_store(target, list(paths) or None)
-            click.echo(f"Built the Oxigraph store {target}: {summary.asserted} asserted triples in "
-                       f"{summary.files} file graphs and {summary.inferred} inferred triples in "
-                       f"<urn:llmrl-kg:inferred> ({summary.seconds:.1f} s).")
-            click.echo(f"Query it with --store oxigraph:{target}, or serve it with "
-                       f"`llmrl-kg serve --store {target}`.")
-        else:
-            report = push(endpoint, graph=graph, replace=replace, protocol=protocol, batch_size=batch_size,
-                          paths=list(paths) or None, timeout=timeout)
-            click.echo(report.describe())
-    except LoadError as error:
-        _fail(str(error), 1)
-    except StoreError as error:
-        _fail(str(error), error.exit_code)
+    if into:
+        if not into.startswith(STORE_PREFIX) or not into[len(STORE_PREFIX):]:
+            _fail(f"--into {into!r}: write oxigraph:PATH, e.g. --into oxigraph:kg-store", 2)
+        target = Path(into[len(STORE_PREFIX):])
+        summary = build_store(target, list(paths) or None)
+        click.echo(f"Built the Oxigraph store {target}: {summary.asserted} asserted triples in "
+                   f"{summary.files} file graphs and {summary.inferred} inferred triples in "
+                   f"<urn:llmrl-kg:inferred> ({summary.seconds:.1f} s).")
+        click.echo(f"Query it with --store oxigraph:{target}, or serve it with "
+                   f"`llmrl-kg serve --store {target}`.")
+    else:
+        report = push(endpoint, graph=graph, replace=replace, protocol=protocol, batch_size=batch_size,
+                      paths=list(paths) or None, timeout=timeout)
+        click.echo(report.describe())
 
 
 @click.command()
@@ -81,23 +72,21 @@ def load(into, endpoint, graph, replace, protocol, batch_size, timeout, paths):
 @click.option("--store", "store", metavar="PATH",
               help="Serve this store (built by `llmrl-kg load --into oxigraph:PATH`) instead of "
                    "loading the KG into a temporary one.")
-def serve(host, port, store):
+@click.option("--timeout-s", "timeout_s", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Seconds a query may run on the server (0: no limit).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin GET and POST requests (for web pages).")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries call other endpoints with SERVICE (refused by default).")
+def serve(host, port, store, timeout_s, cors, allow_service):
     """Serve the KG over SPARQL with Oxigraph's server (read-only) until Ctrl-C.
 
     Prints the query URL (http://HOST:PORT/query). The default graph is the
     union of all graphs, inferred triples included, so saved queries run as is.
     """
-    from ..dataset import LoadError
-    from ..server import ServerError, serve as run_server
-    from ..stores import StoreError
+    from llmrl_kg.store.server import serve as run_server
 
     store_path = Path(store[len(STORE_PREFIX):] if store and store.startswith(STORE_PREFIX) else store) \
         if store else None
-    try:
-        run_server(host, port, store_path, echo=lambda line: click.echo(line))
-    except LoadError as error:
-        _fail(str(error), 1)
-    except StoreError as error:
-        _fail(str(error), error.exit_code)
-    except ServerError as error:
-        _fail(str(error), 2)
+    run_server(host, port, store_path, echo=lambda line: click.echo(line), timeout_s=timeout_s or None,
+               cors=cors, allow_service=allow_service)
+

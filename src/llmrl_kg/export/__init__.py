@@ -8,23 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from llmrl_kg.errors import UsageError
+
+# The formats, by family; the modules that write them import these (one definition each).
 RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig")
 NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "dot")
 TABLE_FORMATS = ("csv", "markdown")
 OTHER_FORMATS = ("bibtex", "html", "void")
-FORMATS = RDF_FORMATS + NETWORK_FORMATS + TABLE_FORMATS + OTHER_FORMATS
+EXPORT_FORMATS = RDF_FORMATS + NETWORK_FORMATS + TABLE_FORMATS + OTHER_FORMATS
 VIEWS = ("methods", "full")
 SOURCES = ("readme", "paper")
 
 
-class ExportUsageError(ValueError):
+class ExportUsageError(UsageError, ValueError):
     """An option that does not apply to the chosen format."""
 
 
-def check_options(fmt: str, *, inferred: bool, view: str | None, source: str | None) -> None:
+def check_options(fmt: str, *, inferred: bool, view: str | None, source: str | None,
+                  beyond_survey: bool = False) -> None:
     """Refuse option combinations that would be silently ignored."""
-    if fmt not in FORMATS:
-        raise ExportUsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise ExportUsageError(f"unknown format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if beyond_survey and (fmt != "markdown" or source is not None):
+        raise ExportUsageError("--beyond-survey applies to markdown only, without --source (its rows are "
+                               "stated by this KG's curation, not by the README or the paper)")
     if view is not None and fmt not in NETWORK_FORMATS:
         raise ExportUsageError(f"--view applies to the network formats ({', '.join(NETWORK_FORMATS)}), not {fmt}")
     if source is not None and fmt not in TABLE_FORMATS:
@@ -34,40 +41,46 @@ def check_options(fmt: str, *, inferred: bool, view: str | None, source: str | N
 
 
 def export(fmt: str, *, inferred: bool = False, view: str | None = None, source: str | None = None,
-           paths: list[Path] | None = None) -> bytes:
-    """The KG (shipped, or ontology + data under `paths`) in format `fmt`, as bytes."""
-    check_options(fmt, inferred=inferred, view=view, source=source)
+           paths: list[Path] | None = None, beyond_survey: bool = False) -> bytes:
+    """The KG (shipped, or ontology + data under `paths`) in format `fmt`, as bytes.
+
+    `beyond_survey` (markdown only): the table of methods added beyond the survey instead of its six tables."""
+    check_options(fmt, inferred=inferred, view=view, source=source, beyond_survey=beyond_survey)
     if fmt in RDF_FORMATS:
-        from .rdf import serialize_rdf
+        from llmrl_kg.export.rdf import serialize_rdf
 
         return serialize_rdf(fmt, paths, inferred)
     if fmt == "void":
-        from .void import void_turtle
+        from llmrl_kg.export.void import void_turtle
 
         return void_turtle(paths).encode("utf-8")
 
-    from .records import load_kg
+    from llmrl_kg.export.records import load_kg
 
     kg = load_kg(paths, inferred=inferred)
     if fmt in NETWORK_FORMATS:
-        from .graphfiles import write_graph
-        from .network import full_view, methods_view
+        from llmrl_kg.export.graphfiles import write_graph
+        from llmrl_kg.export.network import full_view, methods_view
 
         view = view or "methods"
         graph = methods_view(kg) if view == "methods" else full_view(kg)
         return write_graph(graph, fmt, view)
     if fmt == "csv":
-        from .tables import methods_csv
+        from llmrl_kg.export.tables import methods_csv
 
         return methods_csv(kg, source or "readme").encode("utf-8")
+    if fmt == "markdown" and beyond_survey:
+        from llmrl_kg.export.beyond import beyond_survey_table
+
+        return beyond_survey_table(kg).encode("utf-8")
     if fmt == "markdown":
-        from .markdown import markdown_tables
+        from llmrl_kg.export.markdown import markdown_tables
 
         return markdown_tables(kg, source or "readme").encode("utf-8")
     if fmt == "bibtex":
-        from .bibtex import bibtex
+        from llmrl_kg.export.bibtex import bibtex
 
         return bibtex(kg).encode("utf-8")
-    from .html import html_page
+    from llmrl_kg.export.html import html_page
 
     return html_page(kg).encode("utf-8")

@@ -7,28 +7,51 @@ venue is `@inproceedings` (booktitle) or, when the venue names a journal,
 values escape LaTeX's special characters, except the verbatim fields doi, eprint
 and url, which are written as they are; titles are wrapped in an extra pair of
 braces so that BibTeX styles keep their capitalisation. The file is UTF-8.
+
+BibTeX counts every brace, even after a backslash, so a field with an unmatched
+brace would end early (and let the rest of the text become fields of its own). A
+brace of a matched pair is written `\\{`/`\\}`; an unmatched one is written
+`\\textbraceleft{}`/`\\textbraceright{}`, which holds no unmatched brace.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..namespaces import BIBO, DCTERMS, FABIO, LLMRL, SCHEMA
-from .cleaning import clean_text
-from .records import KG, local_name
+from llmrl_kg.export.records import Records
+from llmrl_kg.query.safe_text import clean_text
+from llmrl_kg.rdf.namespaces import BIBO, DCTERMS, FABIO, LLMRL, SCHEMA, local_name
 
 _JOURNAL = re.compile(r"Journal|Letters|Transactions|\bAccess\b|\d+\(\d+\)$")
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }
+_UNMATCHED_BRACE = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 SURVEY_KEY = "schoepp-2025"
 
 
 def escape_latex(text: str) -> str:
-    """`text` with LaTeX's special characters escaped (and control characters as spaces)."""
+    """`text` with LaTeX's special characters escaped (and control characters as spaces); braces stay balanced."""
     text = " ".join(clean_text(text).split())
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+    unmatched = _unmatched_braces(text)
+    return "".join(_UNMATCHED_BRACE[char] if i in unmatched else _LATEX_SPECIAL.get(char, char)
+                   for i, char in enumerate(text))
+
+
+def _unmatched_braces(text: str) -> set[int]:
+    """Positions of the braces of `text` that have no partner."""
+    opened: list[int] = []
+    unmatched: set[int] = set()
+    for i, char in enumerate(text):
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.add(i)
+    return unmatched | set(opened)
 
 
 def verbatim(text: str) -> str:
@@ -51,7 +74,7 @@ def entry_type(venue: str | None) -> tuple[str, str | None]:
     return "inproceedings", "booktitle"
 
 
-def paper_entry(kg: KG, paper: str) -> str:
+def paper_entry(kg: Records, paper: str) -> str:
     """One BibTeX entry."""
     ix = kg.index
     venue = ix.value(paper, LLMRL + "venue")
@@ -60,10 +83,11 @@ def paper_entry(kg: KG, paper: str) -> str:
     dois = [o.value for o in ix.objects(paper, BIBO + "doi")]
     urls = ix.iris(paper, SCHEMA + "url")
     fields: list[tuple[str, str]] = []
-    if ix.value(paper, LLMRL + "authorList"):
-        fields.append(("author", authors_field(ix.value(paper, LLMRL + "authorList"))))
+    author_list = ix.value(paper, LLMRL + "authorList")
+    if author_list:
+        fields.append(("author", authors_field(author_list)))
     fields.append(("title", "{" + escape_latex(ix.value(paper, DCTERMS + "title") or local_name(paper)) + "}"))
-    if venue_field:
+    if venue_field and venue:
         fields.append((venue_field, escape_latex(venue)))
     year = ix.value(paper, FABIO + "hasPublicationYear")
     if year:
@@ -83,7 +107,7 @@ def paper_entry(kg: KG, paper: str) -> str:
     return f"@{kind}{{{local_name(paper)},\n{body}\n}}\n"
 
 
-def bibtex(kg: KG) -> str:
+def bibtex(kg: Records) -> str:
     """Every paper of the KG as BibTeX: the survey first, then by key."""
     papers = sorted(kg.papers(), key=lambda p: (local_name(p) != SURVEY_KEY, local_name(p)))
     count = f"{len(papers)} {'entry' if len(papers) == 1 else 'entries'}"

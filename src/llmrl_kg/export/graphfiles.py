@@ -2,25 +2,28 @@
 
 Node ids, attribute names and values are cleaned first (cleaning.clean_text:
 no control or bidi-override characters, so the XML is always well formed), and
-values are flattened to str, int or bool with one type per attribute name, as
-GraphML and GEXF need.
+values are flattened to str, int, float or bool with one type per attribute name,
+as GraphML and GEXF need. Numbers stay numbers (GraphML `int`/`double`, GEXF
+`integer`/`double`), so Gephi can filter on them and use `year` for a timeline.
+Every edge gets a unique, deterministic id (`e0`, `e1`, … in the sorted edge order).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 
-from .cleaning import clean_text
+from llmrl_kg.query.safe_text import clean_text
 
-FORMATS = ("graphml", "gexf", "cytoscape", "dot")
+NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "dot")
 
 
 def _clean_value(value):
     if isinstance(value, bool) or isinstance(value, int):
         return value
     if isinstance(value, float):
-        return str(value)  # NaN and infinities are not valid JSON numbers
+        return value if math.isfinite(value) else str(value)  # NaN and infinities are not valid JSON
     return clean_text(str(value))
 
 
@@ -34,8 +37,8 @@ def clean_graph(graph):
     for node, data in sorted(graph.nodes(data=True), key=lambda item: ids[item[0]]):
         clean.add_node(ids[node], **{clean_text(k): _clean_value(v) for k, v in sorted(data.items())})
     edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
-    for source, target, key, data in edges:
-        clean.add_edge(ids[source], ids[target], key=clean_text(str(key)),
+    for number, (source, target, _, data) in enumerate(edges):
+        clean.add_edge(ids[source], ids[target], key=f"e{number}",
                        **{clean_text(k): _clean_value(v) for k, v in data.items()})
     _one_type_per_attribute(clean.nodes(data=True))
     _one_type_per_attribute((None, data) for _, _, data in clean.edges(data=True))
@@ -68,24 +71,52 @@ def _with_xml_comment(xml: str, comment: str) -> str:
 
 
 def write_graph(graph, fmt: str, view: str) -> bytes:
-    """The cleaned graph in `fmt` (one of FORMATS), as UTF-8 bytes."""
+    """The cleaned graph in `fmt` (one of NETWORK_FORMATS), as UTF-8 bytes."""
     import networkx as nx
 
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown network format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in NETWORK_FORMATS:
+        raise ValueError(f"unknown network format {fmt!r}; use one of {', '.join(NETWORK_FORMATS)}")
     graph = clean_graph(graph)
     notice = _notice(fmt, view)
-    if fmt == "graphml":
-        text = "\n".join(nx.generate_graphml(graph))
-        return _with_xml_comment(text, notice).encode("utf-8") + b"\n"
-    if fmt == "gexf":
-        text = "\n".join(nx.generate_gexf(graph))
-        return _with_xml_comment(text, notice).encode("utf-8") + b"\n"
+    if fmt in ("graphml", "gexf"):
+        return _with_xml_comment(_xml_text(graph, fmt), notice).encode("utf-8") + b"\n"
     if fmt == "cytoscape":
         graph.graph["generator"] = notice
         data = nx.cytoscape_data(graph)
         return (json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1) + "\n").encode("utf-8")
     return dot_text(graph, notice).encode("utf-8")
+
+
+def _xml_text(graph, fmt: str) -> str:
+    """GraphML or GEXF of a clean graph: edge ids are its keys, ints typed `int` (GraphML) or `integer`."""
+    from networkx.readwrite.gexf import GEXFWriter
+    from networkx.readwrite.graphml import GraphMLWriter
+
+    if fmt == "graphml":
+        writer = GraphMLWriter(encoding="utf-8", prettyprint=True)
+        writer.xml_type[int] = "int"
+        writer.add_graph_element(graph)
+        return str(writer)
+
+    class Writer(GEXFWriter):
+        """networkx's GEXF writer without its internal `networkx_key` edge attribute."""
+
+        def add_attributes(self, node_or_edge, xml_obj, data, default):
+            data = {k: v for k, v in data.items() if k != "key"}
+            return super().add_attributes(node_or_edge, xml_obj, data, default)
+
+    gexf = Writer(encoding="utf-8", prettyprint=True)
+    gexf.xml_type[int] = "integer"
+    graph = graph.copy()
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        data["id"] = key  # GEXF has no edge keys: the key is the edge's id
+    gexf.add_graph(graph)
+    meta = gexf.xml.find("meta")
+    if meta is not None:  # the same graph is always written the same way: no date, no library version
+        meta.attrib.pop("lastmodifieddate", None)
+        for creator in meta.findall("creator"):
+            creator.text = "llmrl-kg"
+    return str(gexf)
 
 
 def _dot_id(text) -> str:
@@ -111,13 +142,73 @@ def _dot_attributes(data: dict) -> str:
     return " [" + ", ".join(f"{_dot_name(k)}={_dot_id(v)}" for k, v in sorted(data.items())) + "]"
 
 
+# Layout hints for Graphviz `dot`: left to right, methods in one cluster per role group, each other
+# kind of node in its own rank, the taxonomy's classes ranked by depth. Without them the default
+# top-down drawing put every model, code and benchmark in one row tens of thousands of points wide.
+DOT_GRAPH_ATTRIBUTES = {"rankdir": "LR", "ranksep": "1.5", "nodesep": "0.1", "newrank": "true",
+                        "fontname": "Helvetica", "concentrate": "false"}
+DOT_NODE_ATTRIBUTES = {"shape": "box", "style": "rounded", "fontname": "Helvetica", "fontsize": "10",
+                       "height": "0.2"}
+DOT_EDGE_ATTRIBUTES = {"color": "#00000055", "arrowsize": "0.5"}
+
+
+def _dot_layout(graph) -> list[str]:
+    """Clusters of methods by role group and `rank=same` groups of the other kinds of node."""
+    groups: dict[str, list[str]] = {}
+    kinds: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") == "method" and data.get("role_group"):
+            groups.setdefault(str(data["role_group"]), []).append(node)
+        elif data.get("kind") not in (None, "method"):
+            kinds.setdefault(str(data["kind"]), []).append(node)
+    lines = []
+    for number, (group, members) in enumerate(sorted(groups.items())):
+        lines.append(f"  subgraph cluster_{number} {{ label={_dot_id(group)}; style=rounded; color=grey;")
+        lines.extend(f"    {_dot_id(node)};" for node in sorted(members))
+        lines.append("  }")
+    for depth, classes in sorted(_class_depths(graph, kinds.pop("class", [])).items()):
+        lines.append(f"  {{ rank=same; // taxonomy depth {depth}")
+        lines.extend(f"    {_dot_id(node)};" for node in sorted(classes))
+        lines.append("  }")
+    for kind, members in sorted(kinds.items()):
+        lines.append(f"  {{ rank=same; // {kind}")
+        lines.extend(f"    {_dot_id(node)};" for node in sorted(members))
+        lines.append("  }")
+    return lines
+
+
+def _class_depths(graph, classes: list[str]) -> dict[int, list[str]]:
+    """The classes by their number of subclass-of steps to a root class (one with no parent class)."""
+    parents = {node: [t for _, t, d in graph.out_edges(node, data=True) if d.get("predicate") == "rdfs:subClassOf"]
+               for node in classes}
+    depth: dict[str, int] = {}
+
+    def depth_of(node: str, seen: frozenset = frozenset()) -> int:
+        if node not in depth:
+            above = [p for p in parents.get(node, ()) if p in parents and p not in seen]
+            depth[node] = 1 + max((depth_of(p, seen | {node}) for p in above), default=-1)
+        return depth[node]
+
+    by_depth: dict[int, list[str]] = {}
+    for node in classes:
+        by_depth.setdefault(depth_of(node), []).append(node)
+    return by_depth
+
+
 def dot_text(graph, notice: str = "") -> str:
-    """Graphviz DOT of a (clean) MultiDiGraph: one statement per node and per edge."""
+    """Graphviz DOT of a (clean) MultiDiGraph: layout hints, then one statement per node and per edge."""
     lines = [f"// {notice}"] if notice else []
     lines.append(f"digraph {_dot_id(graph.graph.get('name', 'llmrl-kg'))} {{")
+    lines.append(f"  graph{_dot_attributes(DOT_GRAPH_ATTRIBUTES)};")
+    lines.append(f"  node{_dot_attributes(DOT_NODE_ATTRIBUTES)};")
+    lines.append(f"  edge{_dot_attributes(DOT_EDGE_ATTRIBUTES)};")
     for node, data in graph.nodes(data=True):
         lines.append(f"  {_dot_id(node)}{_dot_attributes(data)};")
+    lines.extend(_dot_layout(graph))
     for source, target, key, data in graph.edges(keys=True, data=True):
+        # An edge's readable name is its tooltip: as a `label`, dot lays out 400 labels as if they were
+        # nodes and the drawing grows four times taller.
+        data = {("tooltip" if name == "label" else name): value for name, value in data.items()}
         lines.append(f"  {_dot_id(source)} -> {_dot_id(target)}{_dot_attributes({'key': key, **data})};")
     lines.append("}")
     return "\n".join(lines) + "\n"

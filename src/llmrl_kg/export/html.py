@@ -12,20 +12,24 @@ import html
 import json
 from importlib import resources as package_resources
 
-from .cleaning import clean_text
-from .graphfiles import clean_graph
-from .network import methods_view
-from .records import KG, TAXONOMY_GROUPS, TAXONOMY_LEAVES, curie
+from llmrl_kg.export.graphfiles import clean_graph
+from llmrl_kg.export.network import methods_view
+from llmrl_kg.export.records import Records
+from llmrl_kg.kg import model
+from llmrl_kg.query.safe_text import clean_text
+from llmrl_kg.rdf.namespaces import curie
 
 CYTOSCAPE_VERSION = "3.34.4"
-ROLE_COLOURS = {
-    "llmrl:ParametricAgent": "#0969da", "llmrl:NonParametricAgent": "#54aeff",
-    "llmrl:ComprehensivePlanner": "#1a7f37", "llmrl:IncrementalPlanner": "#4ac26b",
-    "llmrl:RewardFunctionMethod": "#bc4c00", "llmrl:RewardModelMethod": "#fb8f44",
-    "llmrl:OtherIntegrationMethod": "#8250df",
-    "llmrl:AgentMethod": "#0550ae", "llmrl:PlannerMethod": "#116329", "llmrl:RewardMethod": "#953800",
-    "llmrl:Method": "#24292f",
-}
+# Colours of the taxonomy's classes: each role group (in the ontology's order) has a family, its own
+# dark shade and lighter ones for its sub-roles in turn; a group without sub-roles takes the first of these.
+PALETTE = (
+    ("#0550ae", ("#0969da", "#54aeff", "#80ccff", "#218bff")),
+    ("#116329", ("#1a7f37", "#4ac26b", "#6fdd8b", "#2da44e")),
+    ("#953800", ("#bc4c00", "#fb8f44", "#ffa657", "#e16f24")),
+    ("#6639ba", ("#8250df", "#a475f9", "#c297ff", "#d8b9ff")),
+    ("#7d4e00", ("#9a6700", "#d4a72c", "#eac54f", "#bf8700")),
+)
+METHOD_COLOUR = "#24292f"
 KIND_STYLES = {
     "method": {"colour": "#0969da", "shape": "ellipse", "label": "Method (coloured by role)"},
     "class": {"colour": "#24292f", "shape": "round-rectangle", "label": "Taxonomy class"},
@@ -50,7 +54,7 @@ def _script(code: str) -> str:
     return f"<script>\n{code}\n</script>"
 
 
-def table_cells(kg: KG, method) -> dict[str, dict[str, str]]:
+def table_cells(kg: Records, method) -> dict[str, dict[str, str]]:
     """The cells of the method's README and paper rows, in printed order, as the survey writes them."""
     ix = kg.index
     cells = {}
@@ -79,16 +83,43 @@ def table_cells(kg: KG, method) -> dict[str, dict[str, str]]:
     return cells
 
 
-def page_data(kg: KG) -> dict:
+def role_colours() -> dict[str, str]:
+    """A colour for each class of the taxonomy, by CURIE (see PALETTE)."""
+    ontology = model.ontology()
+    colours = {curie(model.METHOD): METHOD_COLOUR}
+    for number, group in enumerate(ontology.groups()):
+        own, shades = PALETTE[number % len(PALETTE)]
+        below = ontology.below(group.iri)
+        colours[curie(group.iri)] = own if below else shades[0]
+        leaves = [c for c in below if c in ontology.leaf_groups]
+        colours.update({curie(c): own for c in below if c not in ontology.leaf_groups})
+        colours.update({curie(leaf): shades[i % len(shades)] for i, leaf in enumerate(leaves)})
+    return colours
+
+
+def _roles(kg: Records) -> list[dict]:
+    """The role filter's entries: each group, then its sub-roles (a group without sub-roles once)."""
+    ontology = model.ontology()
+    roles = []
+    for group in ontology.groups():
+        leaves = [leaf for leaf, of in ontology.leaf_groups.items() if of == group.iri]
+        if leaves != [group.iri]:
+            roles.append({"id": curie(group.iri), "label": kg.index.label(group.iri), "leaf": False})
+        roles += [{"id": curie(leaf), "label": kg.index.label(leaf), "leaf": True} for leaf in leaves]
+    return roles
+
+
+def page_data(kg: Records) -> dict:
     """What the page's script reads: Cytoscape.js elements plus colours, roles and filters."""
     import networkx as nx
 
+    colours = role_colours()
     graph = clean_graph(methods_view(kg))
     for node, attributes in graph.nodes(data=True):
         kind = attributes.get("kind", "")
         style = KIND_STYLES.get(kind, KIND_STYLES["model"])
         role = attributes.get("role_class") if kind == "method" else node if kind == "class" else None
-        attributes["colour"] = ROLE_COLOURS.get(role or "", style["colour"])
+        attributes["colour"] = colours.get(role or "", style["colour"])
         attributes["shape"] = style["shape"]
     elements = nx.cytoscape_data(graph)["elements"]
     for edge in elements["edges"]:
@@ -97,24 +128,46 @@ def page_data(kg: KG) -> dict:
         method = kg.method(node["data"].get("iri", ""))
         if method is not None:
             node["data"]["cells"] = table_cells(kg, method)
-    roles = []
-    for group in TAXONOMY_GROUPS:
-        leaves = [leaf for leaf, of in TAXONOMY_LEAVES.items() if of == group]
-        if leaves != [group]:
-            roles.append({"id": curie(group), "label": kg.index.label(group), "leaf": False})
-        roles += [{"id": curie(leaf), "label": kg.index.label(leaf), "leaf": True} for leaf in leaves]
     return {
         "elements": elements,
-        "roleColours": ROLE_COLOURS,
+        "roleColours": colours,
         "kindStyles": KIND_STYLES,
         "optionalKinds": list(OPTIONAL_KINDS),
         "defaultKinds": list(DEFAULT_KINDS),
-        "roles": roles,
-        "groupOf": {curie(leaf): curie(group) for leaf, group in TAXONOMY_LEAVES.items()},
+        "roles": _roles(kg),
+        "groupOf": {curie(leaf): curie(group) for leaf, group in model.ontology().leaf_groups.items()},
     }
 
 
-def html_page(kg: KG) -> str:
+# The controls, the graph and the details panel (filled by app.js).
+_LAYOUT = """<div id="layout">
+  <nav id="controls" aria-label="Search and filters">
+    <label class="block" for="search">Search methods, models, benchmarks</label>
+    <input type="search" id="search" placeholder="e.g. AGILE, Eureka, Zhai, GPT-4, ALFWorld">
+    <label class="block" for="role-filter">Role</label>
+    <select id="role-filter"></select>
+    <label class="block" for="ft-filter">Fine-tuning</label>
+    <select id="ft-filter"></select>
+    <label class="block" for="model-filter">Model</label>
+    <select id="model-filter"></select>
+    <fieldset id="kinds"><legend>Also show</legend></fieldset>
+    <button type="button" id="reset">Reset</button><button type="button" id="relayout">Re-layout</button>
+    <div id="status" role="status"></div>
+    <div id="legend">
+      <strong>Roles</strong>
+      <ul id="legend-roles"></ul>
+      <strong>Other nodes</strong>
+      <ul id="legend-kinds"></ul>
+    </div>
+    <strong>Methods</strong>
+    <ul id="method-list"></ul>
+  </nav>
+  <main id="cy" aria-label="Graph of the methods"></main>
+  <aside id="details"><p class="muted">Click a method to see its paper, code and the cells of its table rows.</p></aside>
+</div>"""
+
+
+def html_page(kg: Records) -> str:
     """The whole page as one string."""
     data = json.dumps(page_data(kg), ensure_ascii=False, allow_nan=False, sort_keys=True)
     # Inside <script>, "<" must never start a tag: write it as a JSON escape.
@@ -147,31 +200,7 @@ def html_page(kg: KG) -> str:
   <p>From the llmrl-kg knowledge graph of the survey &ldquo;{html.escape(survey)}&rdquo; (arXiv 2502.15214, IJCAI 2025).
      Click a node for its facts; drag to pan, scroll to zoom.</p>
 </header>
-<div id="layout">
-  <nav id="controls" aria-label="Search and filters">
-    <label class="block" for="search">Search by name</label>
-    <input type="search" id="search" placeholder="e.g. AGILE, Eureka, Zhai">
-    <label class="block" for="role-filter">Role</label>
-    <select id="role-filter"></select>
-    <label class="block" for="ft-filter">Fine-tuning</label>
-    <select id="ft-filter"></select>
-    <label class="block" for="model-filter">Model</label>
-    <select id="model-filter"></select>
-    <fieldset id="kinds"><legend>Also show</legend></fieldset>
-    <button type="button" id="reset">Reset</button><button type="button" id="relayout">Re-layout</button>
-    <div id="status" role="status"></div>
-    <div id="legend">
-      <strong>Roles</strong>
-      <ul id="legend-roles"></ul>
-      <strong>Other nodes</strong>
-      <ul id="legend-kinds"></ul>
-    </div>
-    <strong>Methods</strong>
-    <ul id="method-list"></ul>
-  </nav>
-  <main id="cy" aria-label="Graph of the methods"></main>
-  <aside id="details"><p class="muted">Click a method to see its paper, code and the cells of its table rows.</p></aside>
-</div>
+{_LAYOUT}
 <script type="application/json" id="kg-data">{data}</script>
 {_script(_asset("cytoscape.min.js"))}
 {_script(_asset("app.js"))}

@@ -9,18 +9,26 @@ With `source="readme"` the rows are the README's entries (table and row as the
 README prints them); with `source="paper"` they are the paper's Table 1 entries
 of the methods of each table's class, in the paper's row order, so the cells
 show the paper's values where the two documents differ.
+
+Curated text cannot inject markup: `&`, `<`, `>` become HTML entities, `[` and
+`]` are escaped, and only http(s) code links become links (any other is shown
+as text).
 """
 
 from __future__ import annotations
 
-from .cleaning import clean_text
-from .records import KG, LLMRL, README, TAXONOMY_LEAVES, TYPE, Entry
+from urllib.parse import quote, urlsplit
+
+from llmrl_kg.export.records import LLMRL, README, TAXONOMY_LEAVES, TYPE, Entry, Records
+from llmrl_kg.query.safe_text import clean_text, html_safe
 
 COLUMNS = ("Method", "Model(s)", "FT", "RL Role", "Metrics", "Code")
 SOURCES = ("readme", "paper")
+# Characters kept as they are in a link target; the rest (space, parentheses, `|`, `<`…) are %-encoded.
+_URL_SAFE = ":/?#@!$&'*+,;=%~"
 
 
-def detailed_tables(kg: KG) -> list[tuple[str, str]]:
+def detailed_tables(kg: Records) -> list[tuple[str, str]]:
     """(table IRI, heading) of the README's detailed method tables, in document order."""
     ix = kg.index
     tables = []
@@ -32,7 +40,7 @@ def detailed_tables(kg: KG) -> list[tuple[str, str]]:
     return [(t, ix.label(t)) for t in tables]
 
 
-def table_rows(kg: KG, table: str, source: str) -> list[Entry]:
+def table_rows(kg: Records, table: str, source: str) -> list[Entry]:
     """The entries shown in one detailed table, in row order."""
     if source == "readme":
         return sorted((e for e in kg.entries("readme") if e.table == table), key=lambda e: e.row)
@@ -43,21 +51,34 @@ def table_rows(kg: KG, table: str, source: str) -> list[Entry]:
 
 
 def _cell(text: str) -> str:
-    return clean_text(text).replace("|", "\\|")
+    return html_safe(clean_text(text)).replace("|", "\\|")
 
 
-def row_cells(kg: KG, entry: Entry) -> list[str]:
+def _text(text: str) -> str:
+    """Curated text inside a cell: no `[…]` that Markdown could read as a link."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def link_cell(url: str) -> str:
+    """`[Link](url)` for an http(s) URL (with the characters that end a link target encoded); other URLs as text."""
+    url = clean_text(url)
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return _cell(_text(url))
+    return f"[Link]({quote(url, safe=_URL_SAFE)})"
+
+
+def row_cells(kg: Records, entry: Entry) -> list[str]:
     """The six cells of one row, written as the README writes them."""
     ix = kg.index
     ft = ix.notation(entry.fine_tuning) if entry.fine_tuning else "-"
     roles = ", ".join(kg.latex(r) for r in entry.rl_roles)
     return [
-        _cell(f"{ix.label(entry.method)} \\[{entry.citation}]"),
-        _cell(", ".join(entry.model_labels)),
+        _cell(f"{_text(ix.label(entry.method))} \\[{_text(entry.citation)}]"),
+        _cell(_text(", ".join(entry.model_labels))),
         _cell(ft.replace("*", "\\*")),
         _cell(f"${roles}$"),
-        _cell(", ".join(ix.notation(m) for m in entry.metrics)),
-        _cell(f"[Link]({entry.code})") if entry.code else "-",
+        _cell(_text(", ".join(ix.notation(m) for m in entry.metrics))),
+        link_cell(entry.code) if entry.code else "-",
     ]
 
 
@@ -70,7 +91,7 @@ def _table(rows: list[list[str]]) -> list[str]:
     return [line(list(COLUMNS)), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def markdown_tables(kg: KG, source: str = "readme") -> str:
+def markdown_tables(kg: Records, source: str = "readme") -> str:
     """The six detailed tables as Markdown, each under its `### Table of …` heading."""
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; use one of {', '.join(SOURCES)}")

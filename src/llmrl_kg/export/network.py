@@ -23,8 +23,10 @@ Two views; docs/exports.md documents both in full.
           and the web-address properties schema:url and llmrl:linkedURL (attributes).
   attributes  rdf:type as `type` (CURIEs) and `kind`; each literal property as an
           attribute named by the property's local name (`prefix_local` when reserved
-          or ambiguous; several values joined by " | "); integers and booleans keep
-          their type.
+          or ambiguous; several values joined by " | "); numbers (integers, years,
+          decimals) and booleans keep their type.
+  The dataset's own description (data/void.ttl: the void:Dataset, its class and
+  property partitions, the vocabularies it names) is not part of the view.
   With `inferred`, inferred triples between two nodes are added as edges with
   `inferred` = true; inferred types and literals are left out.
 
@@ -36,13 +38,22 @@ namespaces. Edge keys are the property's CURIE, edge `label` its readable name
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 import pyoxigraph as ox
 
-from ..namespaces import BASE, FABIO, LLMRL, OWL, RDFS, SCHEMA, SKOS, XSD
-from .records import KG, METHOD_CLASS, TAXONOMY_LEAVES, TYPE, Method, curie, local_name
+from llmrl_kg.export.records import (
+    METHOD_CLASS,
+    TAXONOMY_LEAVES,
+    TYPE,
+    Method,
+    Records,
+)
+from llmrl_kg.rdf.namespaces import BASE, FABIO, LLMRL, OWL, RDFS, SCHEMA, SKOS, XSD, curie, local_name
+from llmrl_kg.rdf.oxtypes import term_value
 
 VIEWS = ("methods", "full")
+DATASET = BASE + "dataset"  # the IRI data/void.ttl describes
 MULTI_SEPARATOR = " | "
 _WEB_ADDRESS = {SCHEMA + "url", LLMRL + "linkedURL"}
 _ENTRY_EDGES = (  # (Entry attribute, property) of the methods view
@@ -61,7 +72,7 @@ _KIND_BY_NAMESPACE = {
 }
 
 
-def kind_of(kg: KG, iri: str) -> str:
+def kind_of(kg: Records, iri: str) -> str:
     """A readable category of a node: method, model, paper, rl-role, class, …"""
     if iri.startswith(BASE):
         rest = iri[len(BASE):]
@@ -80,12 +91,12 @@ def kind_of(kg: KG, iri: str) -> str:
     return "resource"
 
 
-def property_label(kg: KG, predicate: str) -> str:
+def property_label(kg: Records, predicate: str) -> str:
     """The readable name of a property: its rdfs:label in the ontology, else its local name."""
     return kg.index.value(predicate, RDFS + "label") or local_name(predicate)
 
 
-def _add_node(graph, kg: KG, iri: str, **attributes) -> str:
+def _add_node(graph, kg: Records, iri: str, **attributes) -> str:
     node = curie(iri)
     if node not in graph:
         graph.add_node(node, iri=iri, label=kg.index.label(iri), kind=kind_of(kg, iri))
@@ -93,7 +104,7 @@ def _add_node(graph, kg: KG, iri: str, **attributes) -> str:
     return node
 
 
-def _add_edge(graph, kg: KG, source: str, predicate: str, target: str, **attributes) -> None:
+def _add_edge(graph, kg: Records, source: str, predicate: str, target: str, **attributes) -> None:
     key = curie(predicate)
     if graph.has_edge(source, target, key):
         graph.edges[source, target, key].update(attributes)
@@ -104,7 +115,7 @@ def _add_edge(graph, kg: KG, source: str, predicate: str, target: str, **attribu
 
 # --- the methods view ---------------------------------------------------------------------------
 
-def _method_attributes(kg: KG, method: Method) -> dict:
+def _method_attributes(kg: Records, method: Method) -> dict:
     ix = kg.index
     paper = method.paper or ""
     paper_entry = method.entry("paper-v1")
@@ -122,19 +133,28 @@ def _method_attributes(kg: KG, method: Method) -> dict:
         "alt_labels": MULTI_SEPARATOR.join(o.value for o in ix.objects(method.iri, SKOS + "altLabel")),
         "paper": curie(paper) if paper else "",
         "title": ix.value(paper, "http://purl.org/dc/terms/title") or "",
-        "year": ix.value(paper, FABIO + "hasPublicationYear") or "",
+        **_year(ix.value(paper, FABIO + "hasPublicationYear")),
         "venue": ix.value(paper, LLMRL + "venue") or "",
         "arxiv": ix.value(paper, LLMRL + "arxivId") or "",
         "doi": MULTI_SEPARATOR.join(o.value for o in ix.objects(paper, "http://purl.org/ontology/bibo/doi")),
         "code": MULTI_SEPARATOR.join(sorted({e.code for e in method.entries if e.code})),
-        "citation": (method.entry("readme") or paper_entry).citation if method.entries else "",
+        "citation": _citation(method.entry("readme") or paper_entry),
         "rl_agent": code("rl_agent"),
         "rl_task": code("rl_task"),
         "rl_setting": code("rl_setting"),
     }
 
 
-def _concept_attributes(kg: KG, iri: str) -> dict:
+def _year(value: str | None) -> dict:
+    """`year` as a number (Gephi filters on it and draws timelines), or nothing when it is unknown."""
+    return {"year": int(value)} if value and value.isdigit() else {}
+
+
+def _citation(entry) -> str:
+    return entry.citation if entry is not None else ""
+
+
+def _concept_attributes(kg: Records, iri: str) -> dict:
     ix = kg.index
     attributes = {"label": ix.notation(iri)}
     name = ix.value(iri, SKOS + "prefLabel")
@@ -146,7 +166,7 @@ def _concept_attributes(kg: KG, iri: str) -> dict:
     return attributes
 
 
-def methods_view(kg: KG):
+def methods_view(kg: Records):
     """The compact view: methods, their taxonomy classes and what their table rows link them to."""
     import networkx as nx
 
@@ -172,7 +192,7 @@ def methods_view(kg: KG):
     return graph
 
 
-def _add_taxonomy_path(graph, kg: KG, leaf: str) -> None:
+def _add_taxonomy_path(graph, kg: Records, leaf: str) -> None:
     """The leaf class, its role group and llmrl:Method, linked by "subclass of" edges."""
     chain = [leaf]
     group = TAXONOMY_LEAVES[leaf]
@@ -181,30 +201,48 @@ def _add_taxonomy_path(graph, kg: KG, leaf: str) -> None:
     chain.append(METHOD_CLASS)
     for cls in chain:
         _add_node(graph, kg, cls, definition=kg.index.value(cls, SKOS + "definition") or "")
-    for child, parent in zip(chain, chain[1:]):
+    for child, parent in pairwise(chain):
         _add_edge(graph, kg, curie(child), RDFS + "subClassOf", curie(parent), stated_in="")
 
 
 # --- the full view ------------------------------------------------------------------------------
 
+_INTEGER_TYPES = {XSD + name for name in ("integer", "int", "long", "short", "nonNegativeInteger",
+                                           "positiveInteger", "gYear")}
+_DECIMAL_TYPES = {XSD + name for name in ("decimal", "double", "float")}
+
+
 def _literal_value(literal: ox.Literal):
+    """The literal as a Python value: numbers (years too) as int or float, booleans as bool."""
     datatype = literal.datatype.value if literal.datatype else ""
-    if datatype == XSD + "integer" and literal.value.lstrip("+-").isdigit():
+    if datatype in _INTEGER_TYPES and literal.value.lstrip("+-").isdigit():
         return int(literal.value)
+    if datatype in _DECIMAL_TYPES:
+        try:
+            return float(literal.value)
+        except ValueError:
+            return literal.value
     if datatype == XSD + "boolean" and literal.value in ("true", "false"):
         return literal.value == "true"
     return literal.value
 
 
-def _full_triples(kg: KG):
+def is_dataset_description(iri: str) -> bool:
+    """True for the VoID description of the dataset and its partitions (`<dataset>`, `<dataset#…>`)."""
+    return iri == DATASET or iri.startswith(DATASET + "#")
+
+
+def _full_triples(kg: Records):
     concept_like = {SKOS + "Concept", SKOS + "ConceptScheme"}
     for triple in kg.index.triples:
         subject = triple.subject.value
+        if is_dataset_description(subject):
+            continue
         if subject in kg.data_subjects or concept_like & set(kg.index.iris(subject, TYPE)):
             yield triple
 
 
-def full_view(kg: KG):
+def full_view(kg: Records):
     """Every resource of the data (and the code lists) with its literals as attributes.
 
     The inferences are added when `kg` was loaded with them (`load_kg(inferred=True)`).
@@ -231,7 +269,7 @@ def full_view(kg: KG):
     for triple in kg.inferred:
         if not isinstance(triple.object, ox.NamedNode) or triple.predicate.value in (TYPE, *_WEB_ADDRESS):
             continue
-        source, target = curie(triple.subject.value), curie(triple.object.value)
+        source, target = curie(term_value(triple.subject)), curie(triple.object.value)
         if source in graph and target in graph and not graph.has_edge(source, target, curie(triple.predicate.value)):
             _add_edge(graph, kg, source, triple.predicate.value, target, inferred=True)
     return graph

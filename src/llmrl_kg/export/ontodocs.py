@@ -17,16 +17,17 @@ import sys
 import types
 from pathlib import Path
 
-from .. import resources
-from ..atomic import write_atomically
-from ..namespaces import DCTERMS, LLMRL, RDFS, SKOS
-from ..sources import parse_file
-from .records import Index, curie
+from llmrl_kg import locations
+from llmrl_kg.errors import DataError
+from llmrl_kg.export.records import Index
+from llmrl_kg.kg.files import parse_file
+from llmrl_kg.rdf.atomic import write_atomically
+from llmrl_kg.rdf.namespaces import DCTERMS, LLMRL, RDFS, SKOS, curie
 
 CODE_LIST_ANCHOR = "codelists"
 
 
-class DocsError(Exception):
+class DocsError(DataError):
     """The documentation could not be written (pyLODE missing or failing)."""
 
 
@@ -65,7 +66,7 @@ def _ontology_graph(triples):
     """
     import rdflib
 
-    from ..bridge import to_rdflib_graph
+    from llmrl_kg.rdf.terms import to_rdflib_graph
 
     graph = to_rdflib_graph(triples)
     for prose in _PROSE:
@@ -74,13 +75,34 @@ def _ontology_graph(triples):
                 graph.remove((subject, rdflib.URIRef(prose), obj))
                 graph.add((subject, rdflib.URIRef(prose), rdflib.Literal(html.escape(str(obj), quote=False),
                                                                          lang=obj.language)))
+    _one_ontology_header(graph)
     for prefix, namespace in _prefixes().items():
         graph.bind(prefix, namespace, override=True)
     return graph
 
 
+def _one_ontology_header(graph) -> None:
+    """Leave pyLODE one ontology to head the page: the owl:Ontology, titled by its dcterms:title.
+
+    pyLODE takes every skos:ConceptScheme for an ontology too (so the page's title became the last
+    code list's, the H1 ran all their titles together and the metadata IRI was a scheme's), and joins
+    the ontology's rdfs:label to its title. The code lists have their own section (code_lists_html).
+    """
+    import rdflib
+    from rdflib.namespace import DCTERMS as DCT
+    from rdflib.namespace import OWL as OWL_NS
+    from rdflib.namespace import RDF as RDF_NS
+    from rdflib.namespace import RDFS as RDFS_NS
+    from rdflib.namespace import SKOS as SKOS_NS
+
+    graph.remove((None, RDF_NS.type, SKOS_NS.ConceptScheme))
+    for ontology in graph.subjects(RDF_NS.type, OWL_NS.Ontology):
+        if isinstance(ontology, rdflib.URIRef) and graph.value(ontology, DCT.title) is not None:
+            graph.remove((ontology, RDFS_NS.label, None))
+
+
 def _prefixes() -> dict[str, str]:
-    from ..namespaces import PREFIXES
+    from llmrl_kg.rdf.namespaces import PREFIXES
 
     return {p: ns for p, ns in PREFIXES.items() if p != "sh"}
 
@@ -136,7 +158,7 @@ def _insert(page: str, section: str, toc: str) -> str:
 
 def ontology_html() -> str:
     """The whole documentation page of the shipped ontology."""
-    source, problems = parse_file(resources.ontology_file())
+    source, problems = parse_file(locations.ontology_file())
     if problems:
         raise DocsError(problems[0].format())
     OntPub = _import_ontpub()

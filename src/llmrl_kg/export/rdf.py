@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dataset import INFERRED_GRAPH, inferred_triples, load_sources
-from ..namespaces import PREFIXES
-
-FORMATS = ("turtle", "ntriples", "jsonld", "trig")
+from llmrl_kg.export import RDF_FORMATS
+from llmrl_kg.kg.loader import INFERRED_GRAPH, inferred_triples, load_sources
+from llmrl_kg.rdf.namespaces import PREFIXES
 
 
 def _header(fmt: str, inferred: bool) -> bytes:
@@ -53,23 +52,29 @@ def jsonld_context() -> dict[str, str]:
 
 
 def serialize_rdf(fmt: str, paths: list[Path] | None = None, inferred: bool = False) -> bytes:
-    """The KG in one of FORMATS, as UTF-8 bytes."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(FORMATS)}")
+    """The KG in one of RDF_FORMATS, as UTF-8 bytes."""
+    if fmt not in RDF_FORMATS:
+        raise ValueError(f"unknown RDF format {fmt!r}; use one of {', '.join(RDF_FORMATS)}")
     quads = kg_quads(paths, inferred)
     if fmt == "trig":
-        body = ox.serialize(_sorted(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-        return _header(fmt, inferred) + body
+        return _header(fmt, inferred) + _written(_sorted(quads), ox.RdfFormat.TRIG)
     triples = _sorted({q.triple for q in quads})
     if fmt == "turtle":
-        return _header(fmt, inferred) + ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return _header(fmt, inferred) + _written(triples, ox.RdfFormat.TURTLE)
     if fmt == "ntriples":
-        return _header(fmt, inferred) + ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        return _header(fmt, inferred) + _written(triples, ox.RdfFormat.N_TRIPLES)
     return _jsonld(triples)
 
 
+def _written(terms: list, rdf_format: ox.RdfFormat) -> bytes:
+    """`terms` serialised to bytes (pyoxigraph returns None only when given an output file)."""
+    written = ox.serialize(terms, format=rdf_format, prefixes=PREFIXES)
+    assert written is not None
+    return written
+
+
 def _jsonld(triples: list[ox.Triple]) -> bytes:
-    from ..bridge import to_rdflib_graph
+    from llmrl_kg.rdf.terms import to_rdflib_graph
 
     graph = to_rdflib_graph(triples)
     document = json.loads(graph.serialize(format="json-ld", context=jsonld_context()))

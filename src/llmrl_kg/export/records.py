@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import resources
-from ..dataset import INFERRED_GRAPH, open_store
-from ..namespaces import DCTERMS, DOC, FOAF, LLMRL, PREFIXES, RDF, RDFS, SKOS
-from ..sources import SourceFile, display_name
+from llmrl_kg import locations
+from llmrl_kg.kg import model
+from llmrl_kg.kg.files import SourceFile, display_name
+from llmrl_kg.kg.loader import INFERRED_GRAPH, open_store
+from llmrl_kg.rdf.namespaces import DCTERMS, DOC, FOAF, LLMRL, RDF, RDFS, SKOS, local_name
 
 TYPE = RDF + "type"
 LABEL = RDFS + "label"
@@ -26,33 +27,9 @@ PAPER_V1 = DOC + "paper-v1"
 DOCUMENTS = {"readme": README, "paper": PAPER_V1}
 DOCUMENT_NAMES = {README: "readme", PAPER_V1: "paper-v1"}
 
-# The integration-role taxonomy, leaves in the survey's order; the value is the role group.
-TAXONOMY_LEAVES = {
-    LLMRL + "ParametricAgent": LLMRL + "AgentMethod",
-    LLMRL + "NonParametricAgent": LLMRL + "AgentMethod",
-    LLMRL + "ComprehensivePlanner": LLMRL + "PlannerMethod",
-    LLMRL + "IncrementalPlanner": LLMRL + "PlannerMethod",
-    LLMRL + "RewardFunctionMethod": LLMRL + "RewardMethod",
-    LLMRL + "RewardModelMethod": LLMRL + "RewardMethod",
-    LLMRL + "OtherIntegrationMethod": LLMRL + "OtherIntegrationMethod",
-}
-TAXONOMY_GROUPS = (LLMRL + "AgentMethod", LLMRL + "PlannerMethod", LLMRL + "RewardMethod",
-                   LLMRL + "OtherIntegrationMethod")
-METHOD_CLASS = LLMRL + "Method"
-_ALL_METHOD_CLASSES = set(TAXONOMY_LEAVES) | set(TAXONOMY_GROUPS) | {METHOD_CLASS}
-
-
-def curie(iri: str) -> str:
-    """`prefix:local` for IRIs in the project's namespaces, else the IRI itself."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last `#` or `/`."""
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+# The integration-role taxonomy, read from the ontology: leaf class -> its role group, in the survey's order.
+TAXONOMY_LEAVES = model.Derived(lambda ontology: ontology.leaf_groups)
+METHOD_CLASS = model.METHOD
 
 
 class Index:
@@ -156,12 +133,12 @@ def _in_printed_order(index: Index, linked: list[str], printed: str | None, name
     return tuple(sorted(linked))
 
 
-class KG:
+class Records:
     """The knowledge graph's methods and entries, read once from a store."""
 
     def __init__(self, store: ox.Store) -> None:
         quads = list(store.quads_for_pattern(None, None, None, None))
-        ontology_file = resources.ontology_file()
+        ontology_file = locations.ontology_file()
         ontology_graph = SourceFile(ontology_file, display_name(ontology_file)).graph_name
         self.index = Index(q.triple for q in quads if q.graph_name != INFERRED_GRAPH)
         self.inferred = [q.triple for q in quads if q.graph_name == INFERRED_GRAPH]
@@ -170,7 +147,8 @@ class KG:
                               and isinstance(q.subject, ox.NamedNode)}
         self.methods = self._methods()
 
-    def _entry(self, iri: str) -> Entry:
+    def entry(self, iri: str) -> Entry:
+        """The table row `iri` with its cells (codes and the text as printed)."""
         ix = self.index
 
         def ordered(predicate: str, printed: str, name) -> tuple[str, ...]:
@@ -201,12 +179,12 @@ class KG:
         ix = self.index
         entries: dict[str, list[Entry]] = defaultdict(list)
         for iri in ix.subjects_of_type(LLMRL + "MethodEntry"):
-            entry = self._entry(iri)
+            entry = self.entry(iri)
             entries[entry.method].append(entry)
-        iris = sorted({s for cls in _ALL_METHOD_CLASSES for s in ix.subjects_of_type(cls)})
-        methods = []
+        iris = sorted({s for cls in model.ontology().method_classes() for s in ix.subjects_of_type(cls)})
+        methods, leaf_groups = [], model.ontology().leaf_groups
         for iri in iris:
-            leaves = [c for c in ix.iris(iri, TYPE) if c in TAXONOMY_LEAVES]
+            leaves = [c for c in ix.iris(iri, TYPE) if c in leaf_groups]
             methods.append(Method(
                 iri=iri,
                 label=ix.label(iri),
@@ -241,6 +219,6 @@ class KG:
         return self.index.value(concept, LLMRL + "latexNotation") or self.index.notation(concept)
 
 
-def load_kg(paths: list[Path] | None = None, *, inferred: bool = False) -> KG:
+def load_kg(paths: list[Path] | None = None, *, inferred: bool = False) -> Records:
     """The shipped KG (or the ontology plus the data under `paths`) as records; `inferred` keeps the inferences."""
-    return KG(open_store(paths, inferred=inferred))
+    return Records(open_store(paths, inferred=inferred))

@@ -5,7 +5,8 @@ entry by default, or from the paper's Table 1 entry with `source="paper"`; the
 columns only the paper has (FM Role, RL Agent, RL Task, RL Setting) always come
 from the paper entry. Codes are written as the survey prints them (`✓*`,
 `π_l, v_l, rft`); an empty cell means the survey prints `-`. Rows follow the
-survey's order. Text is cleaned of control characters (cleaning.clean_text).
+survey's order. Text is cleaned of control characters (cleaning.clean_text), and a
+cell that a spreadsheet would run as a formula starts with `'` (cleaning.spreadsheet_safe).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import csv
 import io
 
-from ..namespaces import BIBO, FABIO, LLMRL
-from .cleaning import clean_text
-from .records import KG, Entry, Method
+from llmrl_kg.export.records import Entry, Method, Records
+from llmrl_kg.query.safe_text import clean_text, spreadsheet_safe
+from llmrl_kg.rdf.namespaces import BIBO, FABIO, LLMRL
 
 COLUMNS = ("Method", "Citation", "Category", "Model(s)", "FT", "RL Role", "Metrics", "Code",
            "FM Role", "RL Agent", "RL Task", "RL Setting", "Year", "arXiv", "DOI", "IRI")
@@ -24,10 +25,11 @@ _DOCUMENT = {"readme": "readme", "paper": "paper-v1"}
 
 def _survey_order(method: Method) -> tuple[int, int]:
     entry = method.entry("paper-v1") or method.entry("readme")
+    assert entry is not None, method.iri  # only the survey's methods are sorted
     return (0, entry.row) if entry.document == "paper-v1" else (1, entry.row)
 
 
-def method_row(kg: KG, method: Method, source: str = "readme") -> dict[str, str]:
+def method_row(kg: Records, method: Method, source: str = "readme") -> dict[str, str]:
     """The CSV cells of one method."""
     ix = kg.index
     main: Entry = method.entry(_DOCUMENT[source]) or method.entries[0]
@@ -61,7 +63,7 @@ def method_row(kg: KG, method: Method, source: str = "readme") -> dict[str, str]
     }
 
 
-def methods_csv(kg: KG, source: str = "readme") -> str:
+def methods_csv(kg: Records, source: str = "readme") -> str:
     """The CSV text (RFC 4180, CRLF line ends, a header row) of every surveyed method."""
     if source not in _DOCUMENT:
         raise ValueError(f"unknown source {source!r}; use readme or paper")
@@ -70,5 +72,5 @@ def methods_csv(kg: KG, source: str = "readme") -> str:
     writer.writeheader()
     surveyed = sorted((m for m in kg.methods if m.surveyed), key=_survey_order)
     for method in surveyed:
-        writer.writerow({k: clean_text(v) for k, v in method_row(kg, method, source).items()})
+        writer.writerow({k: spreadsheet_safe(clean_text(v)) for k, v in method_row(kg, method, source).items()})
     return out.getvalue()

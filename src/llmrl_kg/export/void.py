@@ -19,12 +19,24 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import __version__, resources
-from ..canonical import canonical_turtle
-from ..dataset import load_sources
-from ..namespaces import BASE, DCAT, DCTERMS, DOC, OWL, PAPER, RDF, RDFS, VOID, XSD
-from ..sources import SourceFile
-from .records import curie
+from llmrl_kg import __version__, locations
+from llmrl_kg.kg.files import SourceFile
+from llmrl_kg.kg.loader import load_sources
+from llmrl_kg.rdf.namespaces import (
+    BASE,
+    DCAT,
+    DCTERMS,
+    DOC,
+    OWL,
+    PAPER,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+    curie,
+)
+from llmrl_kg.rdf.oxtypes import term_value
+from llmrl_kg.rdf.turtle import canonical_turtle
 
 DATASET = BASE + "dataset"
 VOID_FILE_NAME = "void.ttl"
@@ -45,12 +57,12 @@ _TYPE = RDF + "type"
 
 def void_file() -> Path:
     """Where the generated description ships: data/void.ttl."""
-    return resources.data_dir() / VOID_FILE_NAME
+    return locations.data_dir() / VOID_FILE_NAME
 
 
 def _is_description(source: SourceFile) -> bool:
-    return any(t.subject.value == DATASET and t.predicate.value == _TYPE and t.object.value == VOID + "Dataset"
-               for t in source.triples)
+    return any(term_value(t.subject) == DATASET and t.predicate.value == _TYPE
+               and term_value(t.object) == VOID + "Dataset" for t in source.triples)
 
 
 def _namespace(iri: str) -> str:
@@ -86,14 +98,14 @@ def description_triples(paths: list[Path] | None = None) -> list[ox.Triple]:
     sources = [s for s in load_sources(paths) if not _is_description(s)]
     triples = {t for s in sources for t in s.triples}
 
-    classes = {t.object.value for t in triples if t.predicate.value == _TYPE}
+    classes = {term_value(t.object) for t in triples if t.predicate.value == _TYPE}
     vocabularies = sorted({_namespace(t.predicate.value) for t in triples}
                           | {_namespace(c) for c in classes})
     superclasses = _superclasses(triples)
     members: dict[str, set[str]] = defaultdict(set)
     for t in triples:
         if t.predicate.value == _TYPE and isinstance(t.subject, ox.NamedNode):
-            for cls in superclasses.get(t.object.value, {t.object.value}):
+            for cls in superclasses.get(term_value(t.object), {term_value(t.object)}):
                 members[cls].add(t.subject.value)
 
     dataset = ox.NamedNode(DATASET)
@@ -116,8 +128,8 @@ def description_triples(paths: list[Path] | None = None) -> list[ox.Triple]:
         stmt(dataset, DCAT + "version", ox.Literal(__version__)),
         stmt(dataset, VOID + "uriSpace", ox.Literal(BASE)),
         stmt(dataset, VOID + "triples", integer(len(triples))),
-        stmt(dataset, VOID + "entities", integer(len({t.subject.value for t in triples
-                                                          if t.subject.value.startswith(BASE)}))),
+        stmt(dataset, VOID + "entities", integer(len({term_value(t.subject) for t in triples
+                                                          if term_value(t.subject).startswith(BASE)}))),
         stmt(dataset, VOID + "classes", integer(len(classes))),
         stmt(dataset, VOID + "properties", integer(len({t.predicate.value for t in triples}))),
         stmt(dataset, VOID + "distinctSubjects", integer(len({t.subject for t in triples}))),

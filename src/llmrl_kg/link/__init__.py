@@ -18,7 +18,7 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 
 
-def aligner(name: str):
+def make_aligner(name: str):
     """A new aligner for the target `name` (one of TARGETS)."""
     module, attribute = TARGETS[name]
     return getattr(importlib.import_module(module), attribute)()

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import identifiers as ids
-from .client import EndpointError
-from .papers import Lookup
+from llmrl_kg.link import identifiers as ids
+from llmrl_kg.link.client import EndpointError
+from llmrl_kg.link.papers import Lookup
+from llmrl_kg.rdf.sparqltext import values_block
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,6 @@ class PaperOutcome:
 LINKED, NOT_FOUND, AMBIGUOUS = "linked", "not found", "ambiguous"
 
 
-def values(variable: str, terms: Iterable[object]) -> str:
-    """A `VALUES ?variable { … }` block of validated pyoxigraph terms, written in N-Triples syntax."""
-    written = " ".join(str(term) for term in terms)
-    return f"VALUES ?{variable} {{ {written} }}"
-
-
-def pair_values(first: str, second: str, pairs: Iterable[tuple[object, object]]) -> str:
-    """A `VALUES (?first ?second) { (…) … }` block of validated pyoxigraph terms."""
-    written = " ".join(f"({a} {b})" for a, b in pairs)
-    return f"VALUES (?{first} ?{second}) {{ {written} }}"
-
-
 class Aligner:
     """Base class: subclasses set the class attributes and `forms`; `query` may be overridden."""
 
@@ -100,9 +88,9 @@ class Aligner:
             if not forms:
                 continue
             if forms[0].entity is not None:
-                block = pair_values("entity", "value", ((f.entity, f.term) for f in forms))
+                block = values_block(("entity", "value"), ((f.entity, f.term) for f in forms))
             else:
-                block = values("value", (f.term for f in forms))
+                block = values_block("value", (f.term for f in forms))
             parts.append(f"  {{ {block}\n    {pattern} }}")
         union = "\n  UNION\n".join(parts) if parts else "  FILTER(false)"
         return (f"{self.prefixes}SELECT ?entity ?value ?title WHERE {{\n{union}\n"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..atomic import write_atomically
+from llmrl_kg.rdf.atomic import write_atomically
 
 ACCEPT = "application/sparql-results+json"
 
@@ -28,14 +28,14 @@ class CachedAnswer:
 
 def default_cache_dir() -> Path:
     """`<llmrl-kg cache folder>/http`, next to the reasoning cache."""
-    from ..dataset import cache_dir
+    from llmrl_kg.rdf.cache import cache_dir
 
     return cache_dir() / "http"
 
 
 def cache_key(endpoint: str, query: str) -> str:
     """The SHA-256 (hex) of endpoint, query and accepted media type."""
-    return hashlib.sha256(f"{endpoint}\n{query}\n{ACCEPT}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{endpoint}\n{query}\n{ACCEPT}".encode()).hexdigest()
 
 
 class ResponseCache:

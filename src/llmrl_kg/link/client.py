@@ -27,21 +27,25 @@ import json
 import math
 import os
 import random
-import socket
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
 
 import pyoxigraph as ox
 
-from .. import __version__
-from .cache import CachedAnswer, ResponseCache
+from llmrl_kg import __version__
+from llmrl_kg.errors import ServiceError
+from llmrl_kg.link.cache import CachedAnswer, ResponseCache
+from llmrl_kg.rdf.results import ResultsError, read_select, shorten
+from llmrl_kg.rdf.urls import MAX_ANSWER_BYTES, RedirectRefused, TooLarge, is_http_url, read_capped
+from llmrl_kg.rdf.urls import Watchdog as _Watchdog
+from llmrl_kg.rdf.urls import opener as _opener
 
 PROJECT_URL = "https://github.com/llmrl-kg/llmrl-kg"
 DEFAULT_TIMEOUT = 75.0  # seconds; WDQS stops queries after 60 s
@@ -52,13 +56,13 @@ WAIT_AFTER_429 = 60.0  # WDQS: "stop for the duration of the Retry-After header 
 MAX_RETRY_AFTER = 300.0  # a longer requested pause ends the run for this endpoint instead
 MIN_INTERVAL = 1.0
 CACHE_MAX_AGE = 7 * 24 * 3600.0
-MAX_BODY_BYTES = 50 * 1024 * 1024
+MAX_BODY_BYTES = MAX_ANSWER_BYTES
 GET_LIMIT = 2000  # longer encoded queries are sent by POST
 RETRYABLE_STATUS = {429, 502, 503, 504}
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-class EndpointError(Exception):
+class EndpointError(ServiceError):
     """A request that gave no usable answer; `kind` names the failure, `message` explains it."""
 
     def __init__(self, endpoint: str, kind: str, message: str, *, retryable: bool = False,
@@ -72,7 +76,7 @@ class EndpointError(Exception):
 
 
 @dataclass
-class Answer:
+class EndpointAnswer:
     """A SPARQL SELECT answer: variables, rows (variable → pyoxigraph term), and when it was fetched."""
 
     variables: list[str]
@@ -117,80 +121,13 @@ def endpoint_overrides() -> dict[str, str]:
 
 def check_endpoint_url(url: str) -> str:
     """Return `url` if it is an absolute http(s) URL with a host and a valid IRI; ValueError otherwise."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_url(url):
         raise ValueError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
     try:
         ox.NamedNode(url)  # it is recorded as an IRI in the links' provenance
     except ValueError:
         raise ValueError(f"{url!r} is not a valid IRI") from None
     return url
-
-
-class _Watchdog:
-    """Shuts down every socket of a request once the deadline passes, waking any blocked read."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        self._lock = threading.Lock()
-        self._watched: list[socket.socket] = []
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Watchdog":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._timer.cancel()
-        with self._lock:
-            for sock in self._watched:
-                sock.close()
-            self._watched.clear()
-
-    def watch(self, sock: socket.socket) -> socket.socket:
-        """Watch `sock` (through a duplicate, which survives the TLS wrapping of the original)."""
-        duplicate = sock.dup()
-        with self._lock:
-            self._watched.append(duplicate)
-            if self.fired:
-                _shut(duplicate)
-        return sock
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            for sock in self._watched:
-                _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-def _watched_connection(connection_class, watchdog: _Watchdog):
-    def make(host, **kwargs):
-        connection = connection_class(host, **kwargs)
-        create = connection._create_connection  # http.client's hook for opening the socket
-        connection._create_connection = lambda *args, **kw: watchdog.watch(create(*args, **kw))
-        return connection
-
-    return make
-
-
-def _opener(watchdog: _Watchdog) -> urllib.request.OpenerDirector:
-    class HTTPHandler(urllib.request.HTTPHandler):
-        def http_open(self, req):
-            return self.do_open(_watched_connection(http.client.HTTPConnection, watchdog), req)
-
-    class HTTPSHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req):
-            return self.do_open(_watched_connection(http.client.HTTPSConnection, watchdog), req)
-
-    return urllib.request.build_opener(HTTPHandler(), HTTPSHandler())
 
 
 class _HostGate:
@@ -223,9 +160,7 @@ def _gate(endpoint: str) -> _HostGate:
 
 
 def _snippet(data: bytes | str, limit: int = 200) -> str:
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
+    return shorten(data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data, limit)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -245,53 +180,15 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 def parse_results(endpoint: str, body: object) -> tuple[list[str], list[dict[str, object]]]:
-    """Check that `body` is SPARQL 1.1 JSON SELECT results and turn it into variables and rows of terms."""
+    """Check that `body` is SPARQL 1.1 JSON SELECT results and turn it into variables and rows of terms.
 
-    def wrong(reason: str) -> EndpointError:
-        return EndpointError(endpoint, "bad-shape", f"answered JSON of the wrong shape: {reason}")
-
-    if not isinstance(body, dict):
-        raise wrong("the document is not a JSON object")
-    head, results = body.get("head"), body.get("results")
-    if not isinstance(head, dict) or not isinstance(head.get("vars"), list):
-        raise wrong("no head.vars list")
-    variables = head["vars"]
-    if not all(isinstance(v, str) for v in variables):
-        raise wrong("head.vars holds a non-string")
-    if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
-        raise wrong("no results.bindings list (is it a SELECT result?)")
-    rows = []
-    blank_nodes: dict[str, ox.BlankNode] = {}
-    for binding in results["bindings"]:
-        if not isinstance(binding, dict):
-            raise wrong("a binding is not a JSON object")
-        row: dict[str, object] = {}
-        for name, value in binding.items():
-            if name not in variables:
-                raise wrong(f"a binding names ?{name}, which is not in head.vars")
-            row[name] = _term(value, wrong, blank_nodes)
-        rows.append(row)
-    return variables, rows
-
-
-def _term(value: object, wrong: Callable[[str], EndpointError], blank_nodes: dict) -> object:
-    if not isinstance(value, dict) or not isinstance(value.get("value"), str):
-        raise wrong("a bound value is not an object with a string 'value'")
-    kind, text = value.get("type"), value["value"]
+    Blank nodes get fresh labels (endpoints' labels need not be valid Turtle labels).
+    """
     try:
-        if kind == "uri":
-            return ox.NamedNode(text)
-        if kind in ("literal", "typed-literal"):  # "typed-literal": the 2006 form Virtuoso still sends
-            if value.get("xml:lang"):
-                return ox.Literal(text, language=value["xml:lang"])
-            if value.get("datatype"):
-                return ox.Literal(text, datatype=ox.NamedNode(value["datatype"]))
-            return ox.Literal(text)
-        if kind == "bnode":  # endpoints' labels need not be valid Turtle labels: use fresh ones
-            return blank_nodes.setdefault(text, ox.BlankNode())
-    except (ValueError, TypeError) as error:
-        raise wrong(f"{_snippet(text, 80)!r} is not a valid RDF term ({error})") from None
-    raise wrong(f"unknown term type {kind!r}")
+        variables, rows = read_select(body, blank_nodes={})
+    except ResultsError as error:
+        raise EndpointError(endpoint, "bad-shape", f"answered JSON of the wrong shape: {error}") from None
+    return variables, [dict(row) for row in rows]
 
 
 @dataclass
@@ -317,7 +214,7 @@ class SparqlClient:
         if not self.agent:
             self.agent = user_agent()
 
-    def select(self, endpoint: str, query: str) -> Answer:
+    def select(self, endpoint: str, query: str) -> EndpointAnswer:
         """Answer a SELECT query from the cache (unless `refresh`) or from `endpoint`; EndpointError if neither can."""
         if self.cache is not None and not self.refresh:
             cached = self.cache.get(endpoint, query, now=utc_now(),
@@ -326,7 +223,7 @@ class SparqlClient:
                 if cached is not None:
                     variables, rows = parse_results(endpoint, cached.body)
                     self.cache_hits += 1
-                    return Answer(variables, rows, cached.fetched_at, from_cache=True)
+                    return EndpointAnswer(variables, rows, cached.fetched_at, from_cache=True)
             except EndpointError:
                 pass  # a damaged cache entry is a miss
         if self.offline:
@@ -336,7 +233,7 @@ class SparqlClient:
         answer = CachedAnswer(body, utc_now().strftime(TIME_FORMAT))
         if self.cache is not None and not self.cache.put(endpoint, query, answer, self.agent):
             self.cache_failures += 1
-        return Answer(variables, rows, answer.fetched_at)
+        return EndpointAnswer(variables, rows, answer.fetched_at)
 
     def _fetch_with_retries(self, endpoint: str, query: str) -> dict:
         attempt = 0
@@ -380,6 +277,8 @@ class SparqlClient:
                     with response:
                         status, headers = response.status, response.headers
                         body = _read(response, MAX_BODY_BYTES, endpoint)
+                except RedirectRefused as error:
+                    raise EndpointError(endpoint, "redirect", str(error.reason)) from None
                 except urllib.error.HTTPError as error:
                     text = b""
                     if not watchdog.fired:
@@ -409,15 +308,10 @@ class SparqlClient:
 
 
 def _read(response, limit: int, endpoint: str) -> bytes:
-    chunks, size = [], 0
-    while True:
-        chunk = response.read(65536)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > limit:
-            raise EndpointError(endpoint, "too-large", f"the answer is larger than {limit // 2**20} MB")
-        chunks.append(chunk)
+    try:
+        return read_capped(response, limit)
+    except TooLarge as error:
+        raise EndpointError(endpoint, "too-large", str(error)) from None
 
 
 def _status_error(endpoint: str, status: int, headers, text: bytes) -> EndpointError:

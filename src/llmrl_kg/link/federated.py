@@ -15,12 +15,19 @@ queries only, and the whole run has a deadline.
 
 from __future__ import annotations
 
-import re
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
-from ..backends import BackendError
-from .client import DEFAULT_RETRIES, EndpointError, SparqlClient, check_endpoint_url, endpoint_overrides
+from llmrl_kg.link.client import (
+    DEFAULT_RETRIES,
+    EndpointError,
+    SparqlClient,
+    check_endpoint_url,
+    endpoint_overrides,
+)
+from llmrl_kg.rdf import sparqltext
+from llmrl_kg.rdf.sparqltext import closing_brace, tokenize, values_block
+from llmrl_kg.store.backends import BackendError
 
 KNOWN_SERVICES = {
     "https://query-scholarly.wikidata.org/sparql": "Wikidata (scholarly articles)",
@@ -33,8 +40,6 @@ DEFAULT_DEADLINE = 300.0
 DEFAULT_REQUEST_TIMEOUT = 75.0
 CHUNK = 50  # local solutions per request
 
-_SERVICE_KEYWORD = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class FederatedError(BackendError):
@@ -66,8 +71,8 @@ def run_online(query_text: str, bindings: Mapping | None = None, *, deadline: fl
     from rdflib import Variable
     from rdflib.plugins.sparql import prepareQuery
 
-    from ..bridge import to_ox_term
-    from .cache import ResponseCache, default_cache_dir
+    from llmrl_kg.link.cache import ResponseCache, default_cache_dir
+    from llmrl_kg.rdf.terms import to_ox_term
 
     service_iri, inner = _single_service(query_text)
     redirects = {**endpoint_overrides(), **dict(endpoints or {})}
@@ -88,7 +93,7 @@ def run_online(query_text: str, bindings: Mapping | None = None, *, deadline: fl
     service = _Service(service_iri, target, inner, _prologue(query_text), client,
                        time.monotonic() + deadline, request_timeout)
     if graph is None:
-        from ..dataset import rdflib_graph
+        from llmrl_kg.kg.loader import rdflib_graph
 
         graph = rdflib_graph(inferred=False)
 
@@ -113,7 +118,7 @@ def run_online(query_text: str, bindings: Mapping | None = None, *, deadline: fl
 def _rdflib_term(value):
     from rdflib.term import Node
 
-    from ..bridge import to_rdflib_term
+    from llmrl_kg.rdf.terms import to_rdflib_term
 
     return value if isinstance(value, Node) else to_rdflib_term(value)
 
@@ -134,75 +139,25 @@ def _single_service(query_text: str) -> tuple[str, str]:
 
 def _service_blocks(text: str) -> list[tuple[str, str]]:
     """(IRI, inner text) of every `SERVICE [SILENT] <iri> { … }` outside strings, IRIs and comments."""
+    tokens = list(tokenize(text))
     blocks = []
-    position = 0
-    for start, end in _code_spans(text):
-        for match in _SERVICE_KEYWORD.finditer(text, max(start, position), end):
-            rest = re.match(r"\s*(?:SILENT\s+)?(<[^>\s]*>|\S+)\s*\{", text[match.end():], re.IGNORECASE)
-            if not rest:
-                raise FederatedError("cannot read the SERVICE block: write SERVICE <endpoint IRI> { … }")
-            target = rest.group(1)
-            if not (target.startswith("<") and target.endswith(">")):
-                raise FederatedError(f"SERVICE {target}: write the endpoint as a full IRI in angle brackets")
-            open_brace = match.end() + rest.end() - 1
-            close_brace = _matching_brace(text, open_brace)
-            blocks.append((target[1:-1], text[open_brace + 1:close_brace]))
-            position = close_brace + 1
-    return blocks
-
-
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """The spans of `text` that are neither strings, IRIs nor comments."""
-    spans, start, i = [], 0, 0
-    while i < len(text):
-        skip = _skip(text, i)
-        if skip > i:
-            spans.append((start, i))
-            i = start = skip
-        else:
-            i += 1
-    spans.append((start, len(text)))
-    return spans
-
-
-def _skip(text: str, i: int) -> int:
-    """If a string, IRI or comment starts at `i`, the index after it; else `i`."""
-    char = text[i]
-    if char == "#":
-        end = text.find("\n", i)
-        return len(text) if end < 0 else end
-    if char == "<":
-        m = re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])
-        return i + m.end() if m else i
-    for quote in ('"""', "'''", '"', "'"):
-        if text.startswith(quote, i):
-            j = i + len(quote)
-            while j < len(text):
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                if text.startswith(quote, j):
-                    return j + len(quote)
-                j += 1
-            return len(text)
-    return i
-
-
-def _matching_brace(text: str, open_brace: int) -> int:
-    depth, i = 0, open_brace
-    while i < len(text):
-        skip = _skip(text, i)
-        if skip > i:
-            i = skip
+    index = 0
+    while index < len(tokens):
+        if not tokens[index].is_keyword("SERVICE"):
+            index += 1
             continue
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise FederatedError("the SERVICE block has no closing brace")
+        target = index + 1 + (index + 1 < len(tokens) and tokens[index + 1].is_keyword("SILENT"))
+        if target + 1 >= len(tokens) or tokens[target + 1].text != "{":
+            raise FederatedError("cannot read the SERVICE block: write SERVICE <endpoint IRI> { … }")
+        if tokens[target].kind != "iri":
+            raise FederatedError(f"SERVICE {tokens[target].text}: write the endpoint as a full IRI in angle brackets")
+        try:
+            close = closing_brace(tokens, target + 1)
+        except ValueError:
+            raise FederatedError("the SERVICE block has no closing brace") from None
+        blocks.append((tokens[target].text[1:-1], text[tokens[target + 1].offset + 1:tokens[close].offset]))
+        index = close + 1
+    return blocks
 
 
 def _prologue(query_text: str) -> str:
@@ -225,12 +180,12 @@ class _Service:
                  deadline_at: float, request_timeout: float) -> None:
         self.iri, self.url, self.inner, self.prologue = iri, url, inner, prologue
         self.client, self.deadline_at, self.request_timeout = client, deadline_at, request_timeout
-        self.variables = set(_VARIABLE.findall(inner))
+        self.variables = sparqltext.variables(inner)
 
     def evaluate(self, ctx, part):
         """rdflib CUSTOM_EVALS hook: handle joins with the SERVICE block and the block itself."""
-        from rdflib.plugins.sparql.evalutils import _join
         from rdflib.plugins.sparql.evaluate import evalPart
+        from rdflib.plugins.sparql.evalutils import _join
 
         if part.name == "Join" and self._is_service(part.p2):
             left = list(evalPart(ctx, part.p1))
@@ -251,14 +206,15 @@ class _Service:
         from rdflib import BNode, Variable
         from rdflib.plugins.sparql.sparql import FrozenBindings
 
-        from ..bridge import to_rdflib_term
+        from llmrl_kg.rdf.terms import to_rdflib_term
 
         if not local:
             return []
         shared = sorted({str(v) for s in local for v in s if str(v) in self.variables})
-        table = sorted({tuple(_value(s.get(Variable(v))) for v in shared) for s in local})
+        table = sorted({tuple(_value(s.get(Variable(v))) for v in shared) for s in local}, key=_written)
         # rdflib tells "x" from "x"^^xsd:string; give answers back the local terms they were asked with.
-        local_terms = {_value(s.get(Variable(v))): s.get(Variable(v)) for s in local for v in shared}
+        local_terms = {str(term): s.get(Variable(v)) for s in local for v in shared
+                       if (term := _value(s.get(Variable(v)))) is not None}
         solutions = []
         chunks = [table[i:i + CHUNK] for i in range(0, len(table), CHUNK)] if shared else [[]]
         for chunk in chunks:
@@ -280,22 +236,24 @@ class _Service:
         return solutions
 
     def _query(self, shared: list[str], chunk: list[tuple]) -> str:
-        values = ""
-        if shared:
-            rows = " ".join("(" + " ".join(chunk_value) + ")" for chunk_value in chunk)
-            values = f"VALUES ({' '.join('?' + v for v in shared)}) {{ {rows} }}\n"
+        values = values_block(shared, chunk) + "\n" if shared else ""
         return f"{self.prologue}\nSELECT * WHERE {{\n{values}{{ {self.inner} }}\n}}\n"
 
 
-def _value(term) -> str:
-    """A local value written for a VALUES table in N-Triples syntax (pyoxigraph validates and escapes it), or UNDEF."""
+def _value(term):
+    """A local value as the pyoxigraph term to send in the VALUES table (which validates it), or None for UNDEF."""
     from rdflib import Literal, URIRef
 
-    from ..bridge import to_ox_term
+    from llmrl_kg.rdf.terms import to_ox_term
 
     if isinstance(term, (URIRef, Literal)):
         try:
-            return str(to_ox_term(term))
+            return to_ox_term(term)
         except ValueError as error:
             raise FederatedError(f"cannot send the value {term!r}: {error}") from None
-    return "UNDEF"
+    return None
+
+
+def _written(row) -> tuple[str, ...]:
+    """A VALUES row as its N-Triples text (UNDEF for None): the order of the table, the key of a term."""
+    return tuple("UNDEF" if term is None else str(term) for term in row)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from llmrl_kg.errors import UsageError
+
 ARXIV = "arxiv"
 DOI = "doi"
 
@@ -24,7 +26,7 @@ DOI_RESOLVER = "https://doi.org/"
 ARXIV_DATACITE_PREFIX = "10.48550/arXiv."
 
 
-class IdentifierError(ValueError):
+class IdentifierError(UsageError, ValueError):
     """An identifier that is not a valid arXiv ID or DOI."""
 
 

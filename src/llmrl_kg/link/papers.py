@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..namespaces import BIBO, LLMRL, RDF
-from . import identifiers as ids
+from llmrl_kg.link import identifiers as ids
+from llmrl_kg.rdf.namespaces import BIBO, LLMRL, RDF
+from llmrl_kg.rdf.oxtypes import term_value
 
 PAPER_CLASSES = {LLMRL + "Paper", LLMRL + "Survey"}
 ARXIV_PROPERTY = LLMRL + "arxivId"
@@ -60,7 +61,7 @@ class Paper:
             for lookup in (Lookup(self.iri, ids.ARXIV, arxiv),
                            Lookup(self.iri, ids.DOI, ids.arxiv_datacite_doi(arxiv), derived=True)):
                 found.setdefault(lookup.key, lookup)  # a DOI stated in the data wins over the derived one
-        return sorted(found.values(), key=lambda l: (l.scheme, l.value)), problems
+        return sorted(found.values(), key=lambda lookup: (lookup.scheme, lookup.value)), problems
 
 
 def load_papers(paths: list[Path] | None = None) -> list[Paper]:
@@ -68,20 +69,20 @@ def load_papers(paths: list[Path] | None = None) -> list[Paper]:
 
     Raises dataset.LoadError (with file, line and fix) if a file does not parse.
     """
-    from ..dataset import load_sources
+    from llmrl_kg.kg.loader import load_sources
 
     papers: dict[str, Paper] = {}
     arxiv: dict[str, list[str]] = {}
     dois: dict[str, list[str]] = {}
     for source in load_sources(paths):
         for triple in source.triples:
-            subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
-            if predicate == RDF + "type" and obj.value in PAPER_CLASSES:
+            subject, predicate, obj = term_value(triple.subject), triple.predicate.value, triple.object
+            if predicate == RDF + "type" and term_value(obj) in PAPER_CLASSES:
                 papers.setdefault(subject, Paper(subject))
             elif predicate == ARXIV_PROPERTY:
-                arxiv.setdefault(subject, []).append(obj.value)
+                arxiv.setdefault(subject, []).append(term_value(obj))
             elif predicate == DOI_PROPERTY:
-                dois.setdefault(subject, []).append(obj.value)
+                dois.setdefault(subject, []).append(term_value(obj))
     for iri, paper in papers.items():
         paper.arxiv = sorted(set(arxiv.get(iri, [])))
         paper.dois = sorted(set(dois.get(iri, [])))

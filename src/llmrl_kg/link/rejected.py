@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..findings import ERROR, Finding
+from llmrl_kg.kg.findings import ERROR, Finding
 
 HEADER = ["target", "resource", "external", "reason"]
 
@@ -30,7 +30,7 @@ class RejectedMatch:
 
 def default_rejected_file() -> Path:
     """`data/links/rejected.tsv` of the knowledge graph."""
-    from ..resources import data_dir
+    from llmrl_kg.locations import data_dir
 
     return data_dir() / "links" / "rejected.tsv"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..namespaces import PAPER
-from . import identifiers as ids
-from .aligner import AMBIGUOUS, LINKED, NOT_FOUND, PaperOutcome
-from .papers import Lookup
+from llmrl_kg.link import identifiers as ids
+from llmrl_kg.link.aligner import AMBIGUOUS, LINKED, NOT_FOUND, PaperOutcome
+from llmrl_kg.link.papers import Lookup
+from llmrl_kg.rdf.namespaces import PAPER
 
 
 @dataclass
@@ -30,6 +30,7 @@ class TargetReport:
     errors: list[str] = field(default_factory=list)
     offline_misses: list[list[Lookup]] = field(default_factory=list)
     file_state: str = ""  # "written", "unchanged", "dry run", or "" when nothing was written
+    dry_run: bool = False  # asked to write nothing (set even when the lookups failed)
 
     @property
     def ok(self) -> bool:
@@ -52,8 +53,12 @@ def _candidate_line(candidate) -> str:
     return f"<{candidate.entity}> ({matched})" + (f" {titles}" if titles else "")
 
 
-def format_text(report: TargetReport) -> list[str]:
-    """The report of one target as lines of text."""
+def format_text(report: TargetReport, *, verbose: bool = False) -> list[str]:
+    """The report of one target as lines of text.
+
+    Lookups without a cached answer (`--offline`) are summarised in one line;
+    `verbose` lists them, one per line.
+    """
     lines = [f"{report.target}: {report.title} at {report.endpoint}"]
     lines.append(f"  {report.papers} papers, {report.lookups} identifiers; requests sent: {report.requests}, "
                  f"answers from the cache: {report.answers_from_cache}")
@@ -63,9 +68,7 @@ def format_text(report: TargetReport) -> list[str]:
                      + ", ".join(short(p) for p in report.without_identifier))
     for error in report.errors:
         lines.append(f"  error: {error}")
-    for batch in report.offline_misses:
-        shown = ", ".join(f"{short(l.paper)} {ids.display(l.scheme, l.value)}" for l in batch)
-        lines.append(f"  no cached answer (offline): {shown}")
+    lines += _offline_misses(report, verbose)
     if report.ok:
         linked, ambiguous = report.with_status(LINKED), report.with_status(AMBIGUOUS)
         not_found = report.with_status(NOT_FOUND)
@@ -90,9 +93,24 @@ def format_text(report: TargetReport) -> list[str]:
         lines.append(f"  {report.output} is up to date ({len(report.with_status(LINKED))} links)")
     elif report.file_state == "dry run":
         lines.append(f"  dry run: {report.output} not written")
+    elif report.dry_run:
+        lines.append("  dry run: nothing written")
     else:
         lines.append(f"  FAILED: {report.output} left untouched")
     return lines
+
+
+def _offline_misses(report: TargetReport, verbose: bool) -> list[str]:
+    """One summary line for the lookups an offline run had no cached answer for (each on its own with `verbose`)."""
+    missing = [lookup for batch in report.offline_misses for lookup in batch]
+    if not missing:
+        return []
+    papers = len({lookup.paper for lookup in missing})
+    summary = (f"  no cached answer (offline) for {len(missing)} of {report.lookups} lookups "
+               f"({papers} {'paper' if papers == 1 else 'papers'}); run without --offline to ask the endpoint")
+    if not verbose:
+        return [summary + ", or add --verbose to list them"]
+    return [summary + ":"] + [f"      {short(m.paper)} {ids.display(m.scheme, m.value)}" for m in missing]
 
 
 def as_dict(report: TargetReport) -> dict:
@@ -107,12 +125,13 @@ def as_dict(report: TargetReport) -> dict:
 
     return {
         "target": report.target, "endpoint": report.endpoint, "output": report.output, "ok": report.ok,
-        "file": report.file_state or "untouched", "papers": report.papers, "lookups": report.lookups,
+        "file": report.file_state or ("dry run" if report.dry_run else "untouched"),
+        "papers": report.papers, "lookups": report.lookups,
         "requests": report.requests, "answers_from_cache": report.answers_from_cache,
         "linked": len(report.with_status(LINKED)), "not_found": len(report.with_status(NOT_FOUND)),
         "ambiguous": len(report.with_status(AMBIGUOUS)),
         "without_identifier": report.without_identifier, "notes": report.notes, "errors": report.errors,
-        "offline_misses": [[{"paper": l.paper, "identifier": ids.display(l.scheme, l.value)} for l in batch]
+        "offline_misses": [[{"paper": m.paper, "identifier": ids.display(m.scheme, m.value)} for m in batch]
                            for batch in report.offline_misses],
         "outcomes": [outcome(o) for o in report.outcomes],
     }

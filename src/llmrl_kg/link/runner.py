@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .aligner import Aligner, batches, collect, decide
-from .client import EndpointError, SparqlClient
-from .papers import Lookup, Paper
-from .rejected import RejectedMatch
-from .report import TargetReport
-from .writer import link_triples, write_links
+from llmrl_kg.link.aligner import Aligner, batches, collect, decide
+from llmrl_kg.link.client import EndpointError, SparqlClient
+from llmrl_kg.link.papers import Lookup, Paper
+from llmrl_kg.link.rejected import RejectedMatch
+from llmrl_kg.link.report import TargetReport
+from llmrl_kg.link.writer import link_triples, write_links
 
 
 def link_target(aligner: Aligner, papers: list[Paper], client: SparqlClient, *, endpoint: str,
                 output: Path, output_display: str, rejected: list[RejectedMatch],
                 dry_run: bool = False) -> TargetReport:
     """Look `papers` up in `aligner`'s graph at `endpoint` and write the links to `output` (unless `dry_run`)."""
-    report = TargetReport(aligner.name, aligner.title, endpoint, output_display, papers=len(papers))
+    report = TargetReport(aligner.name, aligner.title, endpoint, output_display, papers=len(papers),
+                          dry_run=dry_run)
     lookups: list[Lookup] = []
     for paper in papers:
         found, problems = paper.lookups()

@@ -6,9 +6,9 @@ import re
 
 import pyoxigraph as ox
 
-from . import identifiers as ids
-from .aligner import Aligner, Form
-from .papers import Lookup
+from llmrl_kg.link import identifiers as ids
+from llmrl_kg.link.aligner import Aligner, Form
+from llmrl_kg.link.papers import Lookup
 
 ENDPOINT = "https://semopenalex.org/sparql"
 XSD_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")

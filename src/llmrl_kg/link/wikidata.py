@@ -10,12 +10,11 @@ import re
 
 import pyoxigraph as ox
 
-from . import identifiers as ids
-from .aligner import Aligner, Form
-from .papers import Lookup
+from llmrl_kg.link import identifiers as ids
+from llmrl_kg.link.aligner import Aligner, Form
+from llmrl_kg.link.papers import Lookup
 
 SCHOLARLY_ENDPOINT = "https://query-scholarly.wikidata.org/sparql"
-MAIN_ENDPOINT = "https://query.wikidata.org/sparql"
 
 
 class WikidataAligner(Aligner):

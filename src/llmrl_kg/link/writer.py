@@ -20,10 +20,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..atomic import write_atomically
-from ..canonical import canonical_turtle
-from ..namespaces import BASE, DCTERMS, LLMRL, OWL, PAPER, PROV, RDF, RDFS, VOID, XSD
-from .aligner import LINKED, PaperOutcome
+from llmrl_kg.link.aligner import LINKED, PaperOutcome
+from llmrl_kg.rdf.atomic import write_atomically
+from llmrl_kg.rdf.namespaces import (
+    BASE,
+    DCTERMS,
+    LLMRL,
+    OWL,
+    PAPER,
+    PROV,
+    RDF,
+    RDFS,
+    VOID,
+    XSD,
+)
+from llmrl_kg.rdf.turtle import canonical_turtle
 
 LINK = BASE + "link/"
 LINKSET = BASE + "linkset/"

@@ -6,6 +6,7 @@
   var ROLE_COLOURS = data.roleColours;          // role class CURIE -> colour
   var KIND_STYLE = data.kindStyles;             // node kind -> {colour, shape, label}
   var DOCS = { "readme": "README", "paper-v1": "paper v1" };
+  var DETAILS_PROMPT = document.getElementById("details").innerHTML;
 
   function byId(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
@@ -15,15 +16,33 @@
     return node;
   }
 
+  // A seeded random number generator (mulberry32): the layout is the same on every load.
+  function seeded(seed) {
+    return function () {
+      seed = (seed + 0x6D2B79F5) | 0;
+      var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  var degrees = {};
+  data.elements.edges.forEach(function (e) {
+    degrees[e.data.source] = (degrees[e.data.source] || 0) + 1;
+    degrees[e.data.target] = (degrees[e.data.target] || 0) + 1;
+  });
+  data.elements.nodes.forEach(function (n) { n.data.degree = degrees[n.data.id] || 0; });
+
   var cy = cytoscape({
     container: byId("cy"),
     elements: data.elements,
     style: [
       { selector: "node", style: {
-        "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-margin-y": 2,
-        "width": 14, "height": 14, "background-color": "data(colour)", "shape": "data(shape)",
+        "label": "data(label)", "text-valign": "bottom", "text-margin-y": 2,
+        // Sized by degree: GPT-4, used by a dozen methods, is a large node with a readable label.
+        "width": "mapData(degree, 1, 24, 12, 48)", "height": "mapData(degree, 1, 24, 12, 48)",
+        "font-size": "mapData(degree, 1, 24, 8, 16)", "background-color": "data(colour)", "shape": "data(shape)",
         "border-width": 1, "border-color": "#57606a", "border-opacity": 0.5, "color": "#24292f" } },
-      { selector: "node[kind = 'method']", style: { "width": 20, "height": 20, "font-size": 10, "font-weight": "bold" } },
+      { selector: "node[kind = 'method']", style: { "font-weight": "bold" } },
       { selector: "node[kind = 'class']", style: { "width": 28, "height": 28, "font-size": 11, "shape": "round-rectangle" } },
       { selector: "edge", style: { "width": 1, "line-color": "#c4ccd4", "curve-style": "haystack", "opacity": 0.8 } },
       { selector: "edge[predicate = 'rdfs:subClassOf'], edge[predicate = 'rdf:type']",
@@ -94,20 +113,33 @@
   function matchesRole(method, role) {
     return !role || method.data("role_class") === role || data.groupOf[method.data("role_class")] === role;
   }
-  function matchesSearch(method, text) {
-    if (!text) { return true; }
-    var hay = (method.data("label") + " " + (method.data("alt_labels") || "") + " " + (method.data("citation") || "")).toLowerCase();
+  function nodeMatches(n, text) {
+    var hay = [n.data("label"), n.data("alt_labels"), n.data("citation"), n.data("pref_label"), n.id()]
+      .filter(Boolean).join(" ").toLowerCase();
     return hay.indexOf(text) >= 0;
+  }
+  // A method matches by its own names, or by a model, benchmark or code it is linked to that matches.
+  function matchesSearch(method, text, matchedOthers) {
+    if (!text) { return true; }
+    return nodeMatches(method, text) || method.outgoers("node").some(function (n) { return matchedOthers.has(n.id()); });
   }
   function apply() {
     var text = byId("search").value.trim().toLowerCase();
     var role = byId("role-filter").value, ft = byId("ft-filter").value, model = byId("model-filter").value;
     var kinds = {};
     Array.prototype.forEach.call(kindBoxes.querySelectorAll("input"), function (b) { kinds[b.value] = b.checked; });
+    var matchedOthers = new Set();
+    if (text) {
+      cy.nodes().forEach(function (n) {
+        if (n.data("kind") !== "method" && n.data("kind") !== "class" && nodeMatches(n, text)) { matchedOthers.add(n.id()); }
+      });
+    }
+    var wasHidden = cy.nodes(".hidden");
     cy.batch(function () {
       var shown = 0;
       methods.forEach(function (m) {
-        var ok = matchesRole(m, role) && (!ft || linked(m, ft)) && (!model || linked(m, model)) && matchesSearch(m, text);
+        var ok = matchesRole(m, role) && (!ft || linked(m, ft)) && (!model || linked(m, model)) &&
+          matchesSearch(m, text, matchedOthers);
         m.toggleClass("hidden", !ok);
         m.toggleClass("match", ok && text.length > 0);
         list.querySelector("[data-id='" + CSS.escape(m.id()) + "']").classList.toggle("hidden", !ok);
@@ -118,10 +150,25 @@
         if (kind === "method") { return; }
         if (kind === "class") { n.removeClass("hidden"); return; }
         var visibleMethod = n.incomers("node[kind = 'method']").filter(function (m) { return !m.hasClass("hidden"); });
-        n.toggleClass("hidden", !kinds[kind] || visibleMethod.length === 0);
+        var hide = (!kinds[kind] && !matchedOthers.has(n.id())) || visibleMethod.length === 0;
+        n.toggleClass("hidden", hide);
+        n.toggleClass("match", !hide && matchedOthers.has(n.id()));
       });
       byId("status").textContent = "Showing " + shown + " of " + methods.length + " methods (" +
         methods.filter(function (m) { return m.data("surveyed"); }).length + " in the survey's tables).";
+    });
+    placeNear(wasHidden.filter(function (n) { return !n.hasClass("hidden"); }));
+  }
+  // Nodes that "Also show" (or a search) brings in are put on a small circle around the methods
+  // they belong to, not all at one point of the layout.
+  function placeNear(nodes) {
+    nodes.forEach(function (n, i) {
+      var around = n.incomers("node[kind = 'method']").filter(function (m) { return !m.hasClass("hidden"); });
+      if (!around.length) { return; }
+      var x = 0, y = 0;
+      around.forEach(function (m) { x += m.position("x"); y += m.position("y"); });
+      var angle = 2.399963 * i;  // the golden angle: neighbours do not land on each other
+      n.position({ x: x / around.length + 40 * Math.cos(angle), y: y / around.length + 40 * Math.sin(angle) });
     });
   }
   ["search", "role-filter", "ft-filter", "model-filter"].forEach(function (id) {
@@ -131,6 +178,8 @@
   kindBoxes.addEventListener("change", apply);
   byId("reset").addEventListener("click", function () {
     byId("search").value = ""; byId("role-filter").value = ""; byId("ft-filter").value = ""; byId("model-filter").value = "";
+    cy.elements().unselect();
+    byId("details").innerHTML = DETAILS_PROMPT;
     apply(); layout();
   });
   byId("relayout").addEventListener("click", layout);
@@ -225,9 +274,15 @@
   window.llmrl.select = function (id) { select(cy.getElementById(id)); };
 
   function layout() {
-    cy.elements(":visible").layout({ name: "cose", animate: false, randomize: true, padding: 20,
-      nodeRepulsion: function () { return 60000; }, idealEdgeLength: function () { return 70; },
-      nodeOverlap: 20, gravity: 0.6, numIter: 2500 }).run();
+    var random = Math.random;
+    Math.random = seeded(20250221);  // cose draws its start positions from Math.random
+    try {
+      cy.elements(":visible").layout({ name: "cose", animate: false, randomize: true, padding: 20,
+        nodeRepulsion: function () { return 60000; }, idealEdgeLength: function () { return 70; },
+        nodeOverlap: 20, gravity: 0.6, numIter: 2500 }).run();
+    } finally {
+      Math.random = random;
+    }
   }
   apply();
   layout();

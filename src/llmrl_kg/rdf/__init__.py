@@ -1,0 +1,1 @@
+"""RDF building blocks: namespaces, terms, canonical Turtle, line lookup, SPARQL text, atomic writes."""

@@ -1,0 +1,1 @@
+"""OWL 2 RL reasoning: the owlrl closure and the scalable materialisation."""

@@ -1,0 +1,1 @@
+"""Where queries run: backends, the on-disk store, pushes to SPARQL servers, the local server."""
