@@ -52,7 +52,7 @@ SELECT DISTINCT ?n WHERE {
   { ?n a ?leaf . ?leaf rdfs:subClassOf* llmrl:Method . FILTER NOT EXISTS { ?sub rdfs:subClassOf ?leaf } }
   UNION { ?m a ?leaf . ?leaf rdfs:subClassOf* ?n . ?n rdfs:subClassOf* llmrl:Method .
           FILTER NOT EXISTS { ?sub rdfs:subClassOf ?leaf } }
-  UNION { ?e a llmrl:MethodEntry ; llmrl:entryOf ?m ; ?p ?n .
+  UNION { ?e a ?row ; llmrl:entryOf ?m ; ?p ?n . VALUES ?row { llmrl:MethodEntry llmrl:CuratedEntry }
           VALUES ?p { llmrl:usesModel llmrl:fineTuning llmrl:rlRole llmrl:fmRole llmrl:improvesMetric } }
   UNION { ?m llmrl:evaluatedOn ?n }
 }"""
@@ -62,7 +62,7 @@ SELECT DISTINCT ?s ?p ?o WHERE {
   { ?s a ?o . ?o rdfs:subClassOf* llmrl:Method . FILTER NOT EXISTS { ?sub rdfs:subClassOf ?o } BIND(rdf:type AS ?p) }
   UNION { ?m a ?leaf . ?leaf rdfs:subClassOf* ?s . ?s rdfs:subClassOf ?o . ?o rdfs:subClassOf* llmrl:Method .
           FILTER NOT EXISTS { ?sub rdfs:subClassOf ?leaf } BIND(rdfs:subClassOf AS ?p) }
-  UNION { ?e a llmrl:MethodEntry ; llmrl:entryOf ?s ; ?p ?o .
+  UNION { ?e a ?row ; llmrl:entryOf ?s ; ?p ?o . VALUES ?row { llmrl:MethodEntry llmrl:CuratedEntry }
           VALUES ?p { llmrl:usesModel llmrl:fineTuning llmrl:rlRole llmrl:fmRole llmrl:improvesMetric } }
   UNION { ?s llmrl:evaluatedOn ?o . BIND(llmrl:evaluatedOn AS ?p) }
 }"""
@@ -170,7 +170,8 @@ def test_full_view_with_inferences_adds_the_inferred_links_between_nodes(tmp_pat
 def test_methods_view_edges_say_which_documents_state_them(store, tmp_path):
     documents = {}
     for method, predicate, value, doc in _select(store, """
-        SELECT ?m ?p ?v ?doc WHERE { ?e a llmrl:MethodEntry ; llmrl:entryOf ?m ; llmrl:statedIn ?doc ; ?p ?v .
+        SELECT ?m ?p ?v ?doc WHERE { ?e a ?row ; llmrl:entryOf ?m ; llmrl:statedIn ?doc ; ?p ?v .
+          VALUES ?row { llmrl:MethodEntry llmrl:CuratedEntry }
           VALUES ?p { llmrl:usesModel llmrl:fineTuning llmrl:rlRole llmrl:fmRole llmrl:improvesMetric } }"""):
         documents.setdefault((method, predicate, value), set()).add(doc.rsplit("/", 1)[-1])
     graph = read_back(export("graphml", view="methods"), "graphml", tmp_path)

@@ -31,9 +31,13 @@ def _value(store, query: str) -> str:
     return row[0].value
 
 
-def test_shipped_description_is_up_to_date():
+def test_shipped_description_is_up_to_date(update_expected):
+    if update_expected:  # `python -m pytest --update-expected` regenerates it, as every generated file
+        from llmrl_kg.rdf.atomic import write_atomically
+
+        write_atomically(void_file(), void_turtle().encode("utf-8"))
     assert void_file().read_text(encoding="utf-8") == void_turtle(), \
-        "data/void.ttl is out of date: run `llmrl-kg export void -o data/void.ttl`"
+        "data/void.ttl is out of date: run `python -m pytest --update-expected` (or `llmrl-kg export void -o data/void.ttl`)"
 
 
 def test_triple_count_covers_everything_but_the_description(description):
@@ -49,7 +53,7 @@ def test_method_partition_counts_every_method(description):
         SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a ?c . ?c rdfs:subClassOf* llmrl:Method }""")
     stated = _value(description, """
         SELECT ?n WHERE { ?d void:classPartition ?p . ?p void:class llmrl:Method ; void:entities ?n }""")
-    assert int(stated) == int(methods) == 39
+    assert int(stated) == int(methods)
 
 
 def test_licence_version_source_and_note(description):

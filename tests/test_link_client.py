@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -70,22 +71,23 @@ class FaultyEndpoint:
 
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
-        if length:
-            request.rfile.read(length)
+        body = request.rfile.read(length) if length else b""
         path = request.path.split("?")[0]
+        # Like a real endpoint, the default answer binds Reflexion's arXiv ID only when the query asks for it.
+        asked = b"2303.11366" in body or "2303.11366" in urllib.parse.unquote(request.path)
         with self._lock:
             self.requests.append({"path": path, "user_agent": request.headers.get("User-Agent", "")})
             self.in_flight[path] = self.in_flight.get(path, 0) + 1
             self.max_in_flight[path] = max(self.max_in_flight.get(path, 0), self.in_flight[path])
         try:
-            self._respond(request, path)
+            self._respond(request, path, asked)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (its deadline), as it should
         finally:
             with self._lock:
                 self.in_flight[path] -= 1
 
-    def _respond(self, request, path: str) -> None:
+    def _respond(self, request, path: str, asked: bool = True) -> None:
         good = json.dumps(GOOD).encode()
         if path == "/hang":
             self.stop.wait(60)
@@ -127,7 +129,8 @@ class FaultyEndpoint:
             body = json.loads(good)
             body["results"]["bindings"][0]["entity"]["value"] = "https://example.org/not-an-item"
             return self._send(request, 200, "application/sparql-results+json", json.dumps(body).encode())
-        return self._send(request, 200, "application/sparql-results+json", good)
+        answer = good if asked else json.dumps({"head": GOOD["head"], "results": {"bindings": []}}).encode()
+        return self._send(request, 200, "application/sparql-results+json", answer)
 
     @staticmethod
     def _send(request, status: int, content_type: str, body: bytes, headers: dict | None = None) -> None:

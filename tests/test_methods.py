@@ -16,6 +16,7 @@ from llmrl_kg.errors import UsageError
 from llmrl_kg.query.output import default_format
 from llmrl_kg.query.vocabulary import UnknownValue
 from readme_tables import parse_detailed_tables, rl_role_notations, split_method_cell
+from survey_scope import survey_labels_of
 
 # Which taxonomy classes each README table stands for (its heading names the sub-role).
 TABLE_ROLES = {
@@ -67,7 +68,7 @@ def test_the_readme_has_34_rows_and_19_models():
     assert len(README) == 34 and len(MODELS) == 19
 
 
-@pytest.mark.parametrize("source", ["readme", "any"])
+@pytest.mark.parametrize("source", ["readme", "survey"])
 @pytest.mark.parametrize("fine_tuned", [None, "yes", "full", "peft", "no"])
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_every_role_and_fine_tuning_combination(kg, role, fine_tuned, source):
@@ -81,14 +82,14 @@ def test_every_model(kg, model):
     want = expected(lambda r: model in r["models"])
     assert want
     assert kg.methods(model=model, source="readme").column("method") == want
-    assert kg.methods(model=model.lower()).column("method") == want
-    assert kg.methods(model=model.upper()).column("method") == want
+    assert kg.methods(model=model.lower(), source="survey").column("method") == want
+    assert kg.methods(model=model.upper(), source="survey").column("method") == want
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("model", MODELS)
 def test_every_role_and_model(kg, role, model):
-    found = kg.methods(role=role, model=model, fine_tuned="no").column("method")
+    found = kg.methods(role=role, model=model, fine_tuned="no", source="survey").column("method")
     assert found == expected(lambda r: role in r["roles"] and model in r["models"] and r["ft"] == "×")
 
 
@@ -156,7 +157,7 @@ def test_modality(kg):
 
 @pytest.mark.parametrize("year_from,year_to", [(2022, 2022), (2023, None), (None, 2023), (2023, 2024), (2025, None)])
 def test_years(kg, year_from, year_to):
-    found = kg.methods(year_from=year_from, year_to=year_to).column("method")
+    found = kg.methods(year_from=year_from, year_to=year_to, source="survey").column("method")
     assert found == expected(lambda r: (year_from is None or r["year"] >= year_from)
                              and (year_to is None or r["year"] <= year_to))
 
@@ -164,7 +165,7 @@ def test_years(kg, year_from, year_to):
 def test_has_code(kg):
     assert kg.methods(has_code=True, source="readme").column("method") == expected(lambda r: r["code"])
     # When2Ask: only the paper links its code.
-    assert kg.methods(has_code=True, source="any").column("method") == expected(
+    assert kg.methods(has_code=True, source="survey").column("method") == expected(
         lambda r: r["code"] or r["name"] == "When2Ask")
 
 
@@ -223,7 +224,7 @@ def _tree_hash():
     (["--metric", "speed"], "'speed' is not a metric code; accepted values: acc, al, exp, gen"),
     (["--modality", "audio"], "'audio' is not one of 'llm', 'vlm'"),
     (["--year-from", "20x4"], "'20x4' is not a valid integer"),
-    (["--source", "blog"], "'blog' is not one of 'readme', 'paper', 'any'"),
+    (["--source", "blog"], "'blog' is not one of 'readme', 'paper', 'survey', 'curation', 'any'"),
 ])
 def test_cli_unknown_values_exit_2_with_accepted_values(args, message, cli_invoke):
     before = _tree_hash()
@@ -233,3 +234,24 @@ def test_cli_unknown_values_exit_2_with_accepted_values(args, message, cli_invok
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert _tree_hash() == before
+
+
+CURATED = """
+PREFIX llmrl: <https://w3id.org/llmrl-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?label ?class WHERE {
+  ?entry a llmrl:CuratedEntry ; llmrl:entryOf ?m ; llmrl:statedIn <https://w3id.org/llmrl-kg/document/llmrl-kg-curation> .
+  ?m rdfs:label ?label ; a ?class .
+}"""
+
+
+def test_source_any_adds_the_methods_beyond_the_survey_and_curation_is_only_those(kg):
+    rows = kg.sparql(CURATED).rows
+    curated = {row["label"] for row in rows}
+    planners = {row["label"] for row in rows if row["class"].endswith(("#ComprehensivePlanner", "#IncrementalPlanner"))}
+    assert sorted(kg.methods(source="curation").column("method"), key=str.casefold) == \
+        sorted(curated, key=str.casefold)
+    assert set(kg.methods().column("method")) == set(kg.methods(source="survey").column("method")) | curated
+    assert set(kg.methods(role="planner").column("method")) == \
+        set(kg.methods(role="planner", source="survey").column("method")) | planners
+    assert set(kg.methods(source="survey").column("method")) == survey_labels_of(kg)

@@ -183,9 +183,10 @@ def test_sparql_sees_inferences_and_answers_ask_and_construct(cli_invoke):
 
 def test_sparql_from_a_file_and_stdin(tmp_path, cli_invoke):
     query = tmp_path / "q.rq"
-    query.write_text("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a llmrl:PlannerMethod }", encoding="utf-8")
-    assert cli_invoke("sparql", "-f", str(query)).output == "n\n12\n"
-    assert cli_invoke("sparql", "-f", "-", input=query.read_text()).output == "n\n12\n"
+    query.write_text("SELECT ?label WHERE { method:saycan a llmrl:PlannerMethod ; rdfs:label ?label }",
+                     encoding="utf-8")
+    assert cli_invoke("sparql", "-f", str(query)).output == "label\nSayCan\n"
+    assert cli_invoke("sparql", "-f", "-", input=query.read_text()).output == "label\nSayCan\n"
     missing = cli_invoke("sparql", "-f", str(tmp_path / "missing.rq"))
     assert missing.exit_code == 2 and "cannot read" in missing.output and "missing.rq" in missing.output
     assert cli_invoke("sparql").exit_code == 2

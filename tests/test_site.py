@@ -331,3 +331,154 @@ def test_cli_builds_and_refuses_a_foreign_folder(tmp_path):
     assert CliRunner().invoke(cli, ["site", "-o", str(out)]).exit_code == 0  # an earlier build is replaced
     assert not (out / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "site"]
+
+
+# The ontology documentation (pyLODE's page of `llmrl-kg docs`, made deterministic) as ontology.html.
+
+class Anchors(html.parser.HTMLParser):
+    """Every id of a page (with repeats), the IRI each pyLODE entity block names, the <title> and the <h1>s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.iri_of: dict[str, str] = {}
+        self.title, self.h1s = "", []
+        self._entity: str | None = None
+        self._open: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+            if tag == "div" and "entity" in (attributes.get("class") or "").split():
+                self._entity = attributes["id"]
+        if tag == "code" and self._entity is not None and self._entity not in self.iri_of:
+            self._open = "code"
+            self.iri_of[self._entity] = ""
+        elif tag in ("title", "h1"):
+            self._open = tag
+            if tag == "h1":
+                self.h1s.append("")
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open == "code":
+            self.iri_of[self._entity] += data
+        elif self._open == "title":
+            self.title += data
+        elif self._open == "h1":
+            self.h1s[-1] += data
+
+
+ONTOLOGY_GRAPH = "<urn:llmrl-kg:file:ontology/llmrl.ttl>"
+ONTOLOGY_TERMS = PREFIXES + """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?term WHERE { GRAPH """ + ONTOLOGY_GRAPH + """ { ?term a ?kind }
+  VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty }
+  FILTER(isIRI(?term) && STRSTARTS(STR(?term), STR(llmrl:))) }"""
+
+
+@pytest.fixture(scope="module")
+def ontology_page(site) -> Anchors:
+    reader = Anchors()
+    reader.feed((site / "ontology.html").read_text(encoding="utf-8"))
+    return reader
+
+
+def _resolve(page: str, link: str) -> str:
+    import posixpath
+
+    target = urllib.parse.unquote(link.partition("#")[0])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), target)) if target else page
+
+
+def test_ontology_page_is_linked_from_home_and_every_framed_page(pages):
+    home = [link for link in pages["index.html"].links if _resolve("index.html", link) == "ontology.html"]
+    assert len(home) == 2  # the navigation and the list of contents
+    unlinked = [path for path, reader in pages.items() if path != "network.html"
+                and "ontology.html" not in {_resolve(path, link) for link in reader.links}]
+    assert unlinked == []
+
+
+def test_ontology_page_header_is_the_ontology_title(ontology_page, store):
+    [title] = [r["t"].value for r in store.query(
+        "SELECT ?t WHERE { GRAPH " + ONTOLOGY_GRAPH + " { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; "
+        "<http://purl.org/dc/terms/title> ?t } }")]
+    assert ontology_page.title == f"{title} · llmrl-kg"
+    assert [h.strip() for h in ontology_page.h1s] == [title]
+
+
+def test_ontology_page_ids_are_unique(ontology_page):
+    # Regression: pyLODE gave its Classes and Properties sections the ids of the properties llmrl:classes and
+    # llmrl:properties (and its credit line the id of llmrl:version), so those anchors named two elements.
+    assert [i for i, n in Counter(ontology_page.ids).items() if n > 1] == []
+
+
+def test_ontology_page_has_an_anchor_for_every_term(ontology_page, pages, store):
+    terms = {r["term"].value for r in store.query(ONTOLOGY_TERMS, use_default_graph_as_union=True)}
+    assert len(terms) > 50
+    anchored = {iri.strip(): anchor for anchor, iri in ontology_page.iri_of.items()}
+    assert sorted(terms - anchored.keys()) == []
+    toc = {link.removeprefix("#") for link in pages["ontology.html"].links if link.startswith("#")}
+    assert sorted(term for term in terms if anchored[term] not in toc) == []
+
+
+def test_ontology_page_offers_the_ontology_as_turtle(site, pages):
+    from llmrl_kg import locations
+
+    assert "ontology.ttl" in pages["ontology.html"].links
+    assert (site / "ontology.ttl").read_bytes() == locations.ontology_file().read_bytes()
+
+
+def test_ontology_page_loads_nothing_from_elsewhere(site):
+    page = (site / "ontology.html").read_text(encoding="utf-8")
+    assert re.findall(r"<(?:script|img|link|iframe|source|video|audio)\b[^>]*\b(?:src|href)=\"(?!data:)[a-z]+:", page) \
+        == []
+    assert re.findall(r"@import|url\(", page) == []
+
+
+SET_CLASS = """          <td>
+            <span>
+              <a href="#{0}">{0}</a>
+              <sup class="sup-c" title="OWL/RDFS Class">c</sup>
+            </span>
+            <span class="cardinality">or</span>
+            <span>
+              <a href="#{1}">{1}</a>
+              <sup class="sup-c" title="OWL/RDFS Class">c</sup>
+            </span>
+          </td>"""
+
+
+def test_set_class_members_are_sorted():
+    # Regression: pyLODE lists the members of an owl:unionOf from a Python set, in a different order per run.
+    from llmrl_kg.export.ontodocs import deterministic
+
+    assert deterministic(SET_CLASS.format("Method", "Benchmark")) == SET_CLASS.format("Benchmark", "Method")
+    assert deterministic(SET_CLASS.format("Benchmark", "Method")) == SET_CLASS.format("Benchmark", "Method")
+
+
+PAGE_SCRIPT = "import sys\nfrom llmrl_kg.site.ontology import ontology_page\nsys.stdout.buffer.write(ontology_page().encode())"
+
+
+@pytest.mark.slow
+def test_ontology_page_is_the_same_in_fresh_processes(site, tmp_path):
+    # Regression: pyLODE's page differed between runs. Two processes with their own empty caches and their own
+    # hash seeds both run pyLODE; each writes the page this build wrote.
+    import os
+    import subprocess
+    import sys
+
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "LLMRL_KG_CACHE": str(tmp_path / f"cache-{seed}")}
+        runs.append(subprocess.Popen([sys.executable, "-c", PAGE_SCRIPT], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE))
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err.decode()[-500:] for _out, err in outputs]
+    built = (site / "ontology.html").read_bytes()
+    assert [out == built for out, _err in outputs] == [True, True]
+    assert [any(p.name.startswith("ontodocs-") for p in (tmp_path / f"cache-{seed}").iterdir())
+            for seed in ("1", "2")] == [True, True]  # each process ran pyLODE (its cache was empty)

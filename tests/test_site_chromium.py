@@ -222,7 +222,7 @@ def test_keyboard_reaches_the_navigation(browser, site_url):
 AXE_PAGES = ("index.html", "method/agile.html", "paper/agile.html", "model/gpt-4.html", "benchmark/alfworld.html",
              "person/sheila-schoepp.html", "vocab/rl-role/pi.html", "vocab/index.html", "ontology/index.html",
              "ontology/PlannerMethod.html", "table/index.html", "table/paper-table-1.html",
-             "table/readme-datasets.html", "sparql.html", "method/index.html", "network.html")
+             "table/readme-datasets.html", "sparql.html", "method/index.html", "network.html", "ontology.html")
 
 
 @pytest.mark.parametrize("page", AXE_PAGES)
@@ -241,3 +241,31 @@ def test_axe_finds_no_serious_violation(browser, site_url, page):
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(brief)));")
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_ontology_page_from_the_navigation(browser, site_url):
+    url, folder = site_url
+    _open(browser, url + "method/agile.html")
+    browser.get_log("browser")
+    browser.find_element("css selector", "header.site nav").find_element("link text", "Ontology").click()
+    assert browser.current_url == url + "ontology.html"
+    _open(browser, browser.current_url)
+    assert _errors(browser) == []
+    missing = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a[href^=\"#\"]')).map(a => a.getAttribute('href').slice(1))"
+        ".filter(id => !document.getElementById(decodeURIComponent(id)))")
+    assert missing == []
+    elsewhere = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(arguments[0]))",
+        url)
+    assert elsewhere == []
+    turtle = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(document.querySelector('a[href=\"ontology.ttl\"]').href).then(r => r.text()).then(done);")
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from llmrl_kg import locations
+
+    expected = rdflib.Graph().parse(locations.ontology_file(), format="turtle")
+    assert isomorphic(rdflib.Graph().parse(data=turtle, format="turtle"), expected)

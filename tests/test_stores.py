@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import threading
 import urllib.parse
 import urllib.request
@@ -133,7 +134,9 @@ def test_loading_again_replaces_the_store_and_leaves_no_temporary_folder(tmp_pat
     first = len(stores.open_read_only(path))
     summary = stores.build_store(path)
     assert len(stores.open_read_only(path)) == first == summary.triples == len(reference_store)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    # PATH is a link to the current version's folder; nothing else is left beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".store.v-2", "store"]
+    assert os.readlink(path) == ".store.v-2"
 
 
 def test_load_into_refuses_a_folder_that_is_not_a_store(tmp_path, cli_run):

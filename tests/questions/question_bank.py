@@ -36,6 +36,10 @@ def entry(n: int, pattern: str) -> str:
     return f"?e{n} llmrl:entryOf ?m ; a llmrl:MethodEntry ; {pattern} ."
 
 
+# The Llama family: the models whose label starts with the word "Llama" (Llama, Llama 2, Llama 3.1; not
+# CodeLlama), computed from the data so that a new Llama model joins it.
+LLAMA_FAMILY = " ?x rdfs:label ?xl . FILTER(REGEX(?xl, '^Llama([^A-Za-z]|$)', 'i'))"
+
 CASES: list[Case] = [
     # --- lists with conditions ----------------------------------------------------------------
     Case("headline", ["non-fine-tuned planners using GPT-4", "Which non-fine-tuned planners use GPT-4?",
@@ -90,7 +94,7 @@ CASES: list[Case] = [
          entry(1, "llmrl:usesModel ?x") + " ?x llmrl:developedBy org:openai ."),
     Case("llama family", ["methods using Llama models", "methods that use any Llama",
                           "methods with a Llama family model"], "methods",
-         entry(1, "llmrl:usesModel ?x") + " VALUES ?x { model:llama model:llama-2 }"),
+         entry(1, "llmrl:usesModel ?x") + LLAMA_FAMILY),
     Case("gpt family", ["methods using any GPT", "methods that use GPT models", "methods with a GPT family model"],
          "methods", entry(1, "llmrl:usesModel ?x") + " ?x rdfs:label ?xl . FILTER(STRSTARTS(?xl, 'GPT'))"),
     Case("code llms", ["code LLMs", "methods using a code language model", "methods with code LLMs"], "methods",
@@ -181,7 +185,7 @@ CASES: list[Case] = [
     Case("google's models", ["models developed by Google", "Google models", "models from Google"], "models",
          "?x llmrl:developedBy org:google ."),
     Case("llama models", ["Llama models", "models of the Llama family"], "models",
-         "VALUES ?x { model:llama model:llama-2 }"),
+         LLAMA_FAMILY),
     Case("openai llms", ["LLMs by OpenAI", "methods using LLMs from OpenAI"], "methods",
          entry(1, "llmrl:usesModel ?x") + " ?x a llmrl:LargeLanguageModel ; llmrl:developedBy org:openai ."),
     Case("closed llms", ["LLM models without open weights", "models that are LLMs without open weights"], "models",

@@ -29,9 +29,11 @@ def select(kg, query: str) -> list[dict]:
 def expected_methods(kg, body: str) -> set[str]:
     rows = select(kg, "SELECT DISTINCT ?label WHERE { ?m a llmrl:Method ; rdfs:label ?label . "
                       "?any llmrl:entryOf ?m ; a llmrl:MethodEntry ; llmrl:statedIn ?any_doc . "
-                      # `ask` lists the methods of the survey's tables (rows stated by its README or paper).
+                      # `ask` lists the methods of every table: rows stated by the survey's README or
+                      # paper, or by the KG's curation (the methods beyond the survey).
                       "VALUES ?any_doc { <https://w3id.org/llmrl-kg/document/readme> "
-                      "<https://w3id.org/llmrl-kg/document/paper-v1> } "
+                      "<https://w3id.org/llmrl-kg/document/paper-v1> "
+                      "<https://w3id.org/llmrl-kg/document/llmrl-kg-curation> } "
                       f"{body} }}")
     return {r["label"] for r in rows}
 

@@ -61,7 +61,7 @@ def test_triple_term_is_refused_not_an_internal_error(tmp_path):
     result = run(path.name, cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert digest(path) == before
-    assert "triple-term.ttl: error rdf12-term — " in result.stderr and "triple term" in result.stderr
+    assert "triple-term.ttl:1: error rdf12-term — " in result.stderr and "triple term" in result.stderr
 
 
 def test_a_rewrite_that_changes_the_triples_is_refused(tmp_path, monkeypatch):

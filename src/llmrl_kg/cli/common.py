@@ -16,8 +16,10 @@ format_option = click.option(
     help="Output format. Default: an aligned table on a terminal, tab-separated values when piped.")
 
 source_option = click.option(
-    "--source", type=click.Choice(("readme", "paper", "any"), case_sensitive=False), default="any",
-    show_default=True, help="Which document's table rows count; any = either states the fact.")
+    "--source", type=click.Choice(("readme", "paper", "survey", "curation", "any"), case_sensitive=False),
+    default="any", show_default=True,
+    help="Which rows count: the survey's README, its paper, either (survey), this KG's curation "
+         "(methods beyond the survey), or any of them.")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -5,14 +5,24 @@ definition; it does not list SKOS concepts, so a "Code lists" section (every
 scheme with its concepts: notation, label, LaTeX, definition) is added to the
 same page. pyLODE gets an rdflib graph (never a file name or URL), so it parses
 nothing itself and fetches nothing; its background vocabularies ship inside it.
+
+pyLODE's page is not deterministic: it collects the members of an owl:unionOf or
+owl:intersectionOf in a Python set of HTML elements, whose order follows memory
+addresses, so "Benchmark or Method" comes out either way round from run to run.
+`deterministic` sorts those members, and gives pyLODE's sections new ids where a
+term of the ontology has the same id (llmrl:classes, llmrl:properties), so that
+every anchor names one element. The result is cached (`rdf.cache`) by the
+ontology's text, the package and pyLODE's version, since pyLODE takes seconds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import io
 import logging
+import re
 import sys
 import types
 from pathlib import Path
@@ -22,6 +32,7 @@ from llmrl_kg.errors import DataError
 from llmrl_kg.export.records import Index
 from llmrl_kg.kg.files import parse_file
 from llmrl_kg.rdf.atomic import write_atomically
+from llmrl_kg.rdf.cache import cache_dir, cached, code_tag
 from llmrl_kg.rdf.namespaces import DCTERMS, LLMRL, RDFS, SKOS, curie
 
 CODE_LIST_ANCHOR = "codelists"
@@ -40,13 +51,7 @@ def _import_ontpub():
     version module first makes the import work with that release and later ones.
     """
     if "pylode.version" not in sys.modules:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            pylode_version = version("pylode")
-        except PackageNotFoundError as error:
-            raise DocsError("pyLODE is not installed; run `pip install pylode`") from error
-        sys.modules["pylode.version"] = types.SimpleNamespace(__version__=pylode_version)
+        sys.modules["pylode.version"] = types.SimpleNamespace(__version__=pylode_version())
     try:
         from pylode import OntPub
     except ImportError as error:
@@ -156,11 +161,76 @@ def _insert(page: str, section: str, toc: str) -> str:
     return page
 
 
-def ontology_html() -> str:
-    """The whole documentation page of the shipped ontology."""
-    source, problems = parse_file(locations.ontology_file())
-    if problems:
-        raise DocsError(problems[0].format())
+def _set_class_member(lines: list[str], start: int) -> int | None:
+    """The end (exclusive) of the `<span>` element opening at `lines[start]` on a line of its own, if it is one."""
+    line = lines[start]
+    if line.strip() != "<span>":
+        return None
+    indent = line[:len(line) - len(line.lstrip(" "))]
+    for end in range(start + 1, len(lines)):
+        if lines[end] == indent + "</span>":
+            return end + 1
+        if not lines[end].startswith(indent + " "):
+            return None
+    return None
+
+
+_JOINER = re.compile(r'( *)<span class="cardinality">(or|and|,)</span>')
+
+
+def _set_class_run(lines: list[str], start: int) -> tuple[list[list[str]], str, int] | None:
+    """The members of a pyLODE set class starting at `start` (member, joiner, member, ...), its joiner line, its end."""
+    end = _set_class_member(lines, start)
+    if end is None:
+        return None
+    indent = lines[start][:len(lines[start]) - len(lines[start].lstrip(" "))]
+    members, joiner = [lines[start:end]], None
+    while end < len(lines):
+        match = _JOINER.fullmatch(lines[end])
+        if not match or match.group(1) != indent or (joiner is not None and lines[end] != joiner):
+            break
+        after = _set_class_member(lines, end + 1)
+        if after is None:
+            break
+        joiner = lines[end]
+        members.append(lines[end + 1:after])
+        end = after
+    return (members, joiner, end) if joiner is not None else None
+
+
+def sorted_set_classes(page: str) -> str:
+    """pyLODE's page with the members of every "A or B" / "A and B" set class in sorted order."""
+    lines, out, at = page.split("\n"), [], 0
+    while at < len(lines):
+        run = _set_class_run(lines, at)
+        if run is None:
+            out.append(lines[at])
+            at += 1
+            continue
+        members, joiner, at = run
+        for number, member in enumerate(sorted(members, key="\n".join)):
+            out += ([joiner] if number else []) + member
+    return "\n".join(out)
+
+
+def unique_section_ids(page: str) -> str:
+    """pyLODE's page with `-section` added to the id of each section that a term's id repeats, and to its TOC link."""
+    for section in re.findall(r'<div class="section" id="([^"]+)">', page):
+        if len(re.findall(rf'\bid="{re.escape(section)}"', page)) > 1:
+            page = page.replace(f'<div class="section" id="{section}">',
+                                f'<div class="section" id="{section}-section">', 1)
+            page = re.sub(rf'(<h4>\s*<a href="#){re.escape(section)}(">)', rf"\g<1>{section}-section\g<2>", page,
+                          count=1)
+    return page
+
+
+def deterministic(page: str) -> str:
+    """pyLODE's page made the same on every run, with one element per id (see the module's docstring)."""
+    return unique_section_ids(sorted_set_classes(page))
+
+
+def _pylode_page(source) -> str:
+    """pyLODE's page of the parsed ontology file, quiet (pyLODE logs and prints as it goes)."""
     OntPub = _import_ontpub()
     graph = _ontology_graph(source.triples)
     quiet = logging.getLogger()
@@ -168,17 +238,41 @@ def ontology_html() -> str:
     quiet.setLevel(logging.WARNING)  # pyLODE logs every step at INFO
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            page = OntPub(ontology=graph).make_html()
+            return OntPub(ontology=graph).make_html()
     except SystemExit as error:  # pyLODE calls exit() on some errors
         raise DocsError(f"pyLODE failed (exit {error.code})") from error
     except Exception as error:  # noqa: BLE001 - report any pyLODE failure as one clear message
         raise DocsError(f"pyLODE failed: {type(error).__name__}: {error}") from error
     finally:
         quiet.setLevel(level)
-    index = Index(source.triples)
-    notice = ("<!-- Generated by llmrl-kg docs from ontology/llmrl.ttl (pyLODE plus the code lists); "
-              "do not edit by hand. -->\n")
-    return notice + _insert(page, code_lists_html(index), _code_lists_toc(index))
+
+
+def pylode_version() -> str:
+    """The installed pyLODE's version (DocsError if it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pylode")
+    except PackageNotFoundError as error:
+        raise DocsError("pyLODE is not installed; run `pip install pylode`") from error
+
+
+def ontology_html() -> str:
+    """The whole documentation page of the shipped ontology (from the cache when the ontology is unchanged)."""
+    source, problems = parse_file(locations.ontology_file())
+    if problems:
+        raise DocsError(problems[0].format())
+    key = hashlib.sha256(f"{pylode_version()}\0{source.text}".encode()).hexdigest()[:16]
+
+    def compute() -> str:
+        index = Index(source.triples)
+        notice = ("<!-- Generated by llmrl-kg docs from ontology/llmrl.ttl (pyLODE plus the code lists); "
+                  "do not edit by hand. -->\n")
+        page = deterministic(_pylode_page(source))
+        return notice + _insert(page, code_lists_html(index), _code_lists_toc(index))
+
+    return cached(cache_dir() / f"ontodocs-{key}-{code_tag()}.html", compute,
+                  read=lambda path: path.read_bytes().split(b"\n", 1)[1].decode("utf-8"), write=str)
 
 
 def write_docs(directory: Path) -> Path:

@@ -25,7 +25,9 @@ LABEL = RDFS + "label"
 README = DOC + "readme"
 PAPER_V1 = DOC + "paper-v1"
 DOCUMENTS = {"readme": README, "paper": PAPER_V1}
-DOCUMENT_NAMES = {README: "readme", PAPER_V1: "paper-v1"}
+CURATION = DOC + "llmrl-kg-curation"
+DOCUMENT_NAMES = {README: "readme", PAPER_V1: "paper-v1", CURATION: "llmrl-kg-curation"}
+SURVEY_DOCUMENTS = ("readme", "paper-v1")
 
 # The integration-role taxonomy, read from the ontology: leaf class -> its role group, in the survey's order.
 TAXONOMY_LEAVES = model.Derived(lambda ontology: ontology.leaf_groups)
@@ -82,7 +84,7 @@ class Entry:
 
     iri: str
     method: str
-    document: str  # "readme" or "paper-v1"
+    document: str  # "readme", "paper-v1" or "llmrl-kg-curation" (a row beyond the survey)
     table: str
     row: int
     citation: str
@@ -111,11 +113,11 @@ class Method:
 
     @property
     def surveyed(self) -> bool:
-        """True when the method is a row of the survey's tables."""
-        return bool(self.entries)
+        """True when the method is a row of the survey's tables (its README's or its paper's)."""
+        return any(entry.document in SURVEY_DOCUMENTS for entry in self.entries)
 
     def entry(self, document: str) -> Entry | None:
-        """The method's row in `document` ("readme" or "paper-v1")."""
+        """The method's row in `document` ("readme", "paper-v1" or "llmrl-kg-curation")."""
         for entry in self.entries:
             if entry.document == document:
                 return entry
@@ -178,7 +180,9 @@ class Records:
     def _methods(self) -> list[Method]:
         ix = self.index
         entries: dict[str, list[Entry]] = defaultdict(list)
-        for iri in ix.subjects_of_type(LLMRL + "MethodEntry"):
+        # The asserted types only (no inference here): survey rows are MethodEntry, curated rows CuratedEntry.
+        rows = set(ix.subjects_of_type(LLMRL + "MethodEntry")) | set(ix.subjects_of_type(LLMRL + "CuratedEntry"))
+        for iri in sorted(rows):
             entry = self.entry(iri)
             entries[entry.method].append(entry)
         iris = sorted({s for cls in model.ontology().method_classes() for s in ix.subjects_of_type(cls)})

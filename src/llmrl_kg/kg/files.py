@@ -209,8 +209,33 @@ def parse_file(path: Path) -> tuple[SourceFile, list[Finding]]:
         message = _plain(str(error.msg or error))
         return source, [Finding(source.display, error.lineno, ERROR, "turtle-syntax", _excerpt(message),
                                 _syntax_fix(message))]
+    if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in source.triples):
+        source.triples = []  # nothing downstream handles them: the file is refused like a syntax error
+        return source, [Finding(source.display, _triple_term_line(source.text), ERROR, "rdf12-term",
+                                "RDF 1.2 triple terms are not supported in the KG's files",
+                                "state the fact as plain triples, or reify it with rdf:Statement")]
     source.ok = True
     return source, []
+
+
+_MAY_HIDE_ANGLES = re.compile(r"""
+      \#[^\r\n]*                          # a comment
+    | "{3}(?:[^"\\]|\\.|"(?!""))*"{3}     # long strings
+    | '{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+    | "(?:[^"\\\r\n]|\\.)*"               # short strings
+    | '(?:[^'\\\r\n]|\\.)*'
+    | <[^<>\s]*>                          # an IRI
+    | \\.                                 # an escaped character of a local name
+    | (?P<open><<|\{\|)                  # a triple term <<( … )>>, a reified triple << … >>, an annotation {| … |}
+    """, re.VERBOSE | re.DOTALL)
+
+
+def _triple_term_line(text: str) -> int | None:
+    """The line of the first `<<` or `{|` of `text` (valid Turtle) outside comments, strings and IRIs."""
+    for match in _MAY_HIDE_ANGLES.finditer(text):
+        if match.group("open"):
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
 
 def _excerpt(message: str) -> str:

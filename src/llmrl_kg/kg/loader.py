@@ -197,7 +197,8 @@ def load_files(store: ox.Store, paths: list[Path] | None = None, *, inferred: bo
                             + "\nRun `llmrl-kg validate` for every finding.") from None
         graph = ox.NamedNode(FILE_GRAPH_PREFIX + display.replace(" ", "%20"))
         try:
-            if len(raw) > MAX_FILE_BYTES or raw.startswith(b"\xef\xbb\xbf"):
+            if len(raw) > MAX_FILE_BYTES or raw.startswith(b"\xef\xbb\xbf") \
+                    or (b"<<" in raw and parse_file(path)[1]):  # an RDF 1.2 triple term, refused by parse_file
                 raise SyntaxError("rejected before parsing")
             store.load(raw, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri(), to_graph=graph)
         except SyntaxError:

@@ -1,9 +1,10 @@
 """The faceted finder behind `llmrl-kg methods` (and `ask`): facets -> one SPARQL query -> rows.
 
-Facts of the survey's tables live on entries (`?entry llmrl:entryOf ?method ;
-llmrl:statedIn doc:readme|doc:paper-v1`). A facet about such a fact holds if an
-entry of an allowed document states it; with `source="any"` each fact may come
-from either document. Roles are the method's (inferred) classes; years are the
+Facts of the tables live on entries (`?entry llmrl:entryOf ?method ;
+llmrl:statedIn doc:readme|doc:paper-v1|doc:llmrl-kg-curation`). A facet about
+such a fact holds if an entry of an allowed document states it; with
+`source="any"` each fact may come from any document, with `source="survey"` only
+from the survey's README or paper. Roles are the method's (inferred) classes; years are the
 publication year of the method's paper.
 
 Every value in the generated query is a term taken from the KG (a model's or a
@@ -30,10 +31,14 @@ from llmrl_kg.rdf import namespaces as ns
 from llmrl_kg.rdf.sparqltext import values_block
 from llmrl_kg.store.backends import Backend, PlainValue, plain_value
 
+# The documents whose rows a facet may read: the survey's two, this KG's curation (the methods
+# beyond the survey), or all of them.
 SOURCES = {
     "readme": (ns.DOC + "readme",),
     "paper": (ns.DOC + "paper-v1",),
-    "any": (ns.DOC + "readme", ns.DOC + "paper-v1"),
+    "survey": (ns.DOC + "readme", ns.DOC + "paper-v1"),
+    "curation": (ns.DOC + "llmrl-kg-curation",),
+    "any": (ns.DOC + "readme", ns.DOC + "paper-v1", ns.DOC + "llmrl-kg-curation"),
 }
 # `--fine-tuned` words -> local names of fine-tuning codes: yes (full or peft), full, peft, no (none).
 FINE_TUNED = model.FINE_TUNED_WORDS

@@ -25,6 +25,7 @@ from llmrl_kg.site.entities import entity_page, rdf_paths
 from llmrl_kg.site.graph import SiteGraph
 from llmrl_kg.site.home import home_page
 from llmrl_kg.site.methods import method_page
+from llmrl_kg.site.ontology import ontology_files
 from llmrl_kg.site.rdffiles import entity_jsonld, entity_turtle, nquads
 from llmrl_kg.site.sparql import KG_FILE, sparql_page
 from llmrl_kg.site.tables import beyond_page, table_page, tables_index
@@ -86,13 +87,18 @@ def network_page(site: SiteGraph) -> str:
 
 
 def site_files(site: SiteGraph) -> dict[str, bytes]:
-    """Every file of the site by its path: pages, per-entity RDF, the KG's N-Quads and the assets."""
+    """Every file of the site by its path: pages, the ontology's documentation and Turtle, per-entity RDF, the KG's
+    N-Quads and the assets."""
     files: dict[str, bytes] = {}
     for page in site_pages(site):
         if page.path in files:
             raise SiteError(f"two pages would be written to {page.path}; rename one of the entities")
         files[page.path] = render(page).encode()
     files["network.html"] = network_page(site).encode()
+    for path, content in ontology_files().items():
+        if path in files:
+            raise SiteError(f"the ontology documentation would overwrite the page {path}; rename that entity")
+        files[path] = content
     for iri, path in site.pages.items():
         triples = [f.triple for f in site.description(iri)]
         turtle, jsonld = rdf_paths(path)

@@ -16,6 +16,7 @@ from llmrl_kg.site.graph import ENTRY_OF, Fact, SiteGraph
 from llmrl_kg.site.template import Page, esc, external, link
 
 TYPE = RDF + "type"
+UNCONFIRMED = LLMRL + "unconfirmed"
 KIND_NAMES = {"method": "Method", "paper": "Paper", "model": "Foundation model", "benchmark": "Benchmark",
               "organization": "Organisation", "person": "Author", "topic": "Topic", "table": "Survey table",
               "document": "Source document", "vocab": "Code", "ontology": "Ontology term"}
@@ -64,9 +65,12 @@ def facts_section(site: SiteGraph, here: str, facts: list[Fact], heading: str = 
     for fact in facts:
         by_predicate[fact.predicate.value].append(fact)
     order = sorted(by_predicate, key=lambda p: (p != TYPE, site.predicate_label(p).lower(), p))
+    # A record marks the properties whose statements no source read confirms (llmrl:unconfirmed).
+    unconfirmed = {f.object.value for f in by_predicate.get(UNCONFIRMED, []) if isinstance(f.object, ox.NamedNode)}
     items = []
     for predicate in order:
-        values = "".join(f"<dd>{term_html(site, here, f.object)}</dd>" for f in by_predicate[predicate])
+        mark = ' <em class="unconfirmed">(unconfirmed)</em>' if predicate in unconfirmed else ""
+        values = "".join(f"<dd>{term_html(site, here, f.object)}{mark}</dd>" for f in by_predicate[predicate])
         items.append(f'<dt><abbr title="{esc(curie(predicate))}">{esc(site.predicate_label(predicate))}</abbr>'
                      f"</dt>{values}")
     return f'<section aria-labelledby="facts"><h2 id="facts">{esc(heading)}</h2>\n<dl class="facts">' \

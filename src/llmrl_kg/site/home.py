@@ -111,5 +111,6 @@ def home_page(site: SiteGraph, members: dict[str, list[str]]) -> Page:
 <p>The methods with the most recent papers.</p><ol>{newest}</ol></section>
 <section aria-labelledby="contents-heading"><h2 id="contents-heading">What is in the KG</h2><ul>{counts}
 <li>{link(HOME, "table/index.html", "The survey's tables")}, {link(HOME, "vocab/index.html", "the codes of the legend")},
-{link(HOME, "network.html", "the network view")} and {link(HOME, "sparql.html", "SPARQL in the browser")}</li></ul></section>"""
+{link(HOME, "network.html", "the network view")} and {link(HOME, "sparql.html", "SPARQL in the browser")}</li>
+<li>{link(HOME, "ontology.html", "The ontology")}: its classes, properties and code lists documented, and as Turtle</li></ul></section>"""
     return Page(HOME, "Home", body, scripts=("assets/site.js",))

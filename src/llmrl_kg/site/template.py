@@ -15,7 +15,7 @@ from urllib.parse import quote
 SITE_NAME = "llmrl-kg"
 NAV = (("index.html", "Home"), ("method/index.html", "Methods"), ("table/index.html", "Tables"),
        ("network.html", "Network"), ("sparql.html", "SPARQL"), ("vocab/index.html", "Codes"),
-       ("ontology/index.html", "Taxonomy"))
+       ("ontology/index.html", "Taxonomy"), ("ontology.html", "Ontology"))
 
 
 @dataclass

@@ -286,15 +286,20 @@ class OxigraphStoreBackend(OxigraphBackend):
     the same store at once; queries are a few times slower than in memory.
     """
 
+    opened: object = None  # the disk.ReadOnlyStore handle that keeps the version read locked
+
     @classmethod
     def open(cls, path: Path) -> "OxigraphStoreBackend":
         """Open the store at `path`; BackendError saying how to build it if there is none."""
         from llmrl_kg.store.disk import StoreError, open_read_only
 
         try:
-            return cls(open_read_only(path))
+            opened = open_read_only(path)
         except StoreError as error:
             raise BackendError(str(error)) from None
+        backend = cls(opened.store)
+        backend.opened = opened  # keeps the version it reads locked for as long as the backend lives
+        return backend
 
 
 class EndpointBackend:

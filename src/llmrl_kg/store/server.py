@@ -177,7 +177,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, store_path: Path | None = N
     try:
         if store_path is None:
             temporary = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
-        location, triples = _store_to_serve(store_path, temporary, echo)
+        location, triples, _pinned = _store_to_serve(store_path, temporary, echo)
         upstream = _free_loopback_port()
         command = server_command(binary, location, "127.0.0.1", upstream, timeout_s=timeout_s, cors=cors)
         url = query_url(host, port)
@@ -208,16 +208,22 @@ def serve(host: str = "127.0.0.1", port: int = 7878, store_path: Path | None = N
     echo("Server stopped.")
 
 
-def _store_to_serve(store_path: Path | None, temporary: Path | None, echo: Callable[[str], None]) -> tuple[Path, int]:
-    """The store to serve and its number of triples: the given one, or the KG loaded into `temporary`."""
+def _store_to_serve(store_path: Path | None, temporary: Path | None,
+                    echo: Callable[[str], None]) -> tuple[Path, int, object]:
+    """The folder to serve, its number of triples and the handle keeping it locked (None for a temporary one).
+
+    The store is the given one, or the KG loaded into `temporary`."""
     if store_path is None:
         assert temporary is not None
         echo("Loading the knowledge graph ...")
-        return temporary / "store", stores.build_store(temporary / "store").triples
+        summary = stores.build_store(temporary / "store")
+        return temporary / "store", summary.triples, None
     location = Path(store_path)
-    stores.open_read_only(location)  # a clear message if it is not a store
+    pinned = stores.open_read_only(location)  # a clear message if it is not a store
+    # The server is given the version folder itself, held locked while this process lives, so a
+    # `load --into` meanwhile neither deletes it nor makes the server read the new version's files.
     info = stores.store_info(location)
-    return location, info.get("asserted_quads", 0) + info.get("inferred_triples", 0)
+    return pinned.folder, info.get("asserted_quads", 0) + info.get("inferred_triples", 0), pinned
 
 
 def _start(command: list[str], log, url: str) -> subprocess.Popen:

@@ -1,0 +1,569 @@
+"""SHACL Core compiled to SPARQL and run in Oxigraph: the fast path of `llmrl-kg validate`.
+
+The shapes graph is compiled once into `Shape` records; validation runs each shape's
+constraints as SPARQL SELECT queries on a pyoxigraph Store holding the ontology and the
+data. The results are those pyshacl (the reference, see kg/shacl.py) gives with
+`inference="none"` and `allow_warnings=True`; tests/test_shacl_differential.py proves it.
+
+Where pyshacl's answer rests on rdflib's model of literals (which lexical forms rdflib
+normalises, which literals it finds ill-typed, how it orders values for sh:minInclusive),
+this module asks rdflib about those literals, so the two engines cannot drift apart. A
+constraint's values from the shapes graph reach a query only as serialised, validated RDF
+terms, never as pasted text. Anything in a shapes graph this compiler does not handle
+raises `UnsupportedShapes` (the caller then uses pyshacl); nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import RDF, RDFS, XSD, BNode, Literal, URIRef
+
+from llmrl_kg.errors import DataError
+from llmrl_kg.rdf.namespaces import SH
+from llmrl_kg.rdf.oxtypes import select
+from llmrl_kg.rdf.terms import to_ox_term, to_rdflib_graph, to_rdflib_term
+
+Term = Any  # an rdflib URIRef, BNode or Literal
+_SH = rdflib.Namespace(SH)
+_ALLOWED_SEVERITIES = (_SH.Warning, _SH.Info)
+_TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
+_MANY = {*_TARGETS, "property", "class", "pattern", "hasValue", "minInclusive", "minLength", "or", "not"}
+_ONE = {"path", "severity", "message", "deactivated", "datatype", "nodeKind", "minCount", "maxCount", "in",
+        "flags", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint"}
+_IGNORED = {"name", "description", "order", "group", "defaultValue"}  # no constraint, as in pyshacl
+_NODE_KINDS = {  # sh:nodeKind -> SPARQL condition that a value does NOT match it
+    "IRI": "!isIRI(?v)", "Literal": "!isLiteral(?v)", "BlankNode": "!isBlank(?v)",
+    "BlankNodeOrIRI": "isLiteral(?v)", "BlankNodeOrLiteral": "isIRI(?v)", "IRIOrLiteral": "isBlank(?v)",
+}
+_STRING_TYPES = (ox.NamedNode(str(XSD.string)), ox.NamedNode(str(RDF.langString)))
+
+
+class UnsupportedShapes(DataError):
+    """The shapes graph uses SHACL this compiler does not handle (the caller falls back to pyshacl)."""
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One SHACL validation result, as either engine reports it (rdflib terms)."""
+
+    focus: Term
+    path: Term | None
+    value: Term | None
+    source_shape: Term
+    component: URIRef
+    severity: URIRef
+    message: str
+
+    def key(self) -> tuple:
+        """The result as a tuple of its fields, for comparing result sets."""
+        return (self.focus, self.path, self.value, self.source_shape, self.component, self.severity, self.message)
+
+
+@dataclass
+class Shape:
+    """A shape of the shapes graph, its targets and its constraints, as compiled."""
+
+    node: Term
+    path: URIRef | None
+    severity: URIRef
+    message: str | None
+    deactivated: bool
+    targets: list[tuple[str, Term]]
+    params: dict[str, list[Term]]
+    properties: list[Shape] = field(default_factory=list)
+    members: dict[str, list[list[Shape]]] = field(default_factory=dict)  # or / not / qualifiedValueShape
+
+    @property
+    def conforms_always(self) -> bool:
+        """True for a deactivated shape or one whose severity pyshacl allows (sh:Warning, sh:Info)."""
+        return self.deactivated or self.severity in _ALLOWED_SEVERITIES
+
+
+@dataclass
+class Program:
+    """A compiled shapes graph: every shape by node, and the shapes that declare targets."""
+
+    shapes: dict[Term, Shape]
+    top: list[Shape]
+
+
+_PROGRAMS: dict[frozenset, Program] = {}
+
+
+def compile_shapes(shapes: list[ox.Triple]) -> Program:
+    """The compiled form of a shapes graph (pyoxigraph triples); compiled once per distinct graph."""
+    key = frozenset(shapes)
+    if key not in _PROGRAMS:
+        _PROGRAMS.clear()
+        _PROGRAMS[key] = _compile(to_rdflib_graph(shapes))
+    return _PROGRAMS[key]
+
+
+def _compile(graph: rdflib.Graph) -> Program:
+    nodes = _shape_nodes(graph)
+    program = Program({}, [])
+    for node in nodes:
+        program.shapes[node] = _parse_shape(graph, node)
+    for shape in program.shapes.values():
+        _link(graph, program, shape)
+    for shape in program.shapes.values():
+        _check_acyclic(shape, [])
+    program.top = [s for s in program.shapes.values() if s.targets]
+    return program
+
+
+def _shape_nodes(graph: rdflib.Graph) -> list[Term]:
+    nodes = set(graph.subjects(RDF.type, _SH.NodeShape)) | set(graph.subjects(RDF.type, _SH.PropertyShape))
+    for name in (*_TARGETS, "path"):
+        nodes |= set(graph.subjects(_SH[name], None))
+    for name in ("property", "not", "qualifiedValueShape", "node"):
+        nodes |= set(graph.objects(None, _SH[name]))
+    for name in ("or", "and", "xone"):
+        for head in graph.objects(None, _SH[name]):
+            nodes |= set(_rdf_list(graph, head))
+    if any(isinstance(n, Literal) for n in nodes):
+        raise UnsupportedShapes("a literal is used as a shape")
+    return sorted(nodes, key=str)
+
+
+def _parse_shape(graph: rdflib.Graph, node: Term) -> Shape:
+    classes = {RDFS.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
+    if any(t in classes for t in graph.objects(node, RDF.type)):
+        raise UnsupportedShapes(f"shape {node} is also a class (implicit class target)")
+    params: dict[str, list[Term]] = defaultdict(list)
+    for p, o in graph.predicate_objects(node):
+        if str(p).startswith(SH):
+            params[str(p)[len(SH):]].append(o)
+    for name, values in params.items():
+        if name not in _MANY | _ONE | _IGNORED:
+            raise UnsupportedShapes(f"shape {node}: sh:{name} is not supported")
+        if name in _ONE and len(values) > 1:
+            raise UnsupportedShapes(f"shape {node}: more than one sh:{name}")
+    path = _one(params, "path")
+    if path is not None and not isinstance(path, URIRef):
+        raise UnsupportedShapes(f"shape {node}: only IRI property paths are supported")
+    message = _one(params, "message")
+    if message is not None and not isinstance(message, Literal):
+        raise UnsupportedShapes(f"shape {node}: sh:message is not a literal")
+    deactivated = _one(params, "deactivated")
+    if deactivated is not None and not (isinstance(deactivated, Literal) and isinstance(deactivated.value, bool)):
+        raise UnsupportedShapes(f"shape {node}: sh:deactivated is not a boolean")
+    if not isinstance(_one(params, "severity") or _SH.Violation, URIRef):
+        raise UnsupportedShapes(f"shape {node}: sh:severity is not an IRI")
+    targets = [(name, t) for name in _TARGETS for t in params.get(name, [])]
+    shape = Shape(node, path, _one(params, "severity") or _SH.Violation,
+                  None if message is None else str(message), bool(deactivated and deactivated.value),
+                  targets, dict(params))
+    _check_params(shape)
+    return shape
+
+
+def _one(params: dict[str, list[Term]], name: str) -> Term | None:
+    values = params.get(name)
+    return values[0] if values else None
+
+
+def _check_params(shape: Shape) -> None:
+    """Raise UnsupportedShapes for parameter values or combinations this compiler does not handle."""
+    p, node = shape.params, shape.node
+    constraints = set(p) - _IGNORED - set(_TARGETS) - {"path", "severity", "message", "deactivated"}
+    if constraints - {"property"} and shape.message is None:
+        raise UnsupportedShapes(f"shape {node} has no sh:message (pyshacl's generic messages are not reproduced)")
+    if "node" in p or "and" in p or "xone" in p:
+        raise UnsupportedShapes(f"shape {node}: sh:node, sh:and and sh:xone are not supported")
+    if shape.path is None and constraints & {"minCount", "maxCount", "qualifiedValueShape", "qualifiedMinCount",
+                                             "qualifiedMaxCount", "qualifiedValueShapesDisjoint"}:
+        raise UnsupportedShapes(f"shape {node}: a cardinality constraint on a node shape")
+    if shape.path is not None and "property" in p:
+        raise UnsupportedShapes(f"shape {node}: sh:property on a property shape")
+    for name in ("minCount", "maxCount", "minLength", "qualifiedMinCount", "qualifiedMaxCount"):
+        for value in p.get(name, []):
+            if not (isinstance(value, Literal) and type(value.value) is int and value.value >= 0):
+                raise UnsupportedShapes(f"shape {node}: sh:{name} is not a non-negative integer")
+    for name in ("class", "hasValue", "datatype", "targetClass", "targetSubjectsOf", "targetObjectsOf"):
+        if any(isinstance(v, BNode) for v in p.get(name, [])):
+            raise UnsupportedShapes(f"shape {node}: a blank node as the value of sh:{name}")
+    if any(not isinstance(v, URIRef) for n in ("class", "datatype", "targetSubjectsOf", "targetObjectsOf",
+                                               "targetClass") for v in p.get(n, [])):
+        raise UnsupportedShapes(f"shape {node}: a literal where an IRI is expected")
+    kind = _one(p, "nodeKind")
+    if kind is not None and (not isinstance(kind, URIRef) or str(kind)[len(SH):] not in _NODE_KINDS
+                             or not str(kind).startswith(SH)):
+        raise UnsupportedShapes(f"shape {node}: sh:nodeKind {kind}")
+    if _one(p, "datatype") in (RDFS.Literal, RDFS.Datatype):
+        raise UnsupportedShapes(f"shape {node}: sh:datatype {_one(p, 'datatype')}")
+    disjoint = _one(p, "qualifiedValueShapesDisjoint")
+    if disjoint is not None and not (isinstance(disjoint, Literal) and disjoint.value is False):
+        raise UnsupportedShapes(f"shape {node}: sh:qualifiedValueShapesDisjoint")
+    if ("qualifiedValueShape" in p) != bool({"qualifiedMinCount", "qualifiedMaxCount"} & set(p)):
+        raise UnsupportedShapes(f"shape {node}: an incomplete qualified cardinality constraint")
+    _check_patterns(shape)
+
+
+def _check_patterns(shape: Shape) -> None:
+    flags = _one(shape.params, "flags")
+    if flags is not None and not (isinstance(flags, Literal) and set(str(flags)) <= set("imIM")):
+        raise UnsupportedShapes(f"shape {shape.node}: sh:flags {flags} (only i and m are supported)")
+    for pattern in shape.params.get("pattern", []):
+        if not isinstance(pattern, Literal):
+            raise UnsupportedShapes(f"shape {shape.node}: sh:pattern is not a literal")
+        try:
+            re.compile(str(pattern))
+        except re.error as error:
+            raise UnsupportedShapes(f"shape {shape.node}: sh:pattern does not compile ({error})") from error
+    for value in shape.params.get("in", []):
+        if isinstance(value, Literal):
+            raise UnsupportedShapes(f"shape {shape.node}: sh:in is not a list")
+
+
+def _rdf_list(graph: rdflib.Graph, head: Term) -> list[Term]:
+    """The members of a well-formed RDF list; UnsupportedShapes for anything else."""
+    items, seen = [], set()
+    while head != RDF.nil:
+        firsts, rests = list(graph.objects(head, RDF.first)), list(graph.objects(head, RDF.rest))
+        if head in seen or len(firsts) != 1 or len(rests) != 1:
+            raise UnsupportedShapes(f"{head} is not a well-formed RDF list")
+        seen.add(head)
+        items.append(firsts[0])
+        head = rests[0]
+    return items
+
+
+def _link(graph: rdflib.Graph, program: Program, shape: Shape) -> None:
+    """Resolve the shapes a shape refers to, and its sh:in list."""
+    shape.properties = [program.shapes[n] for n in shape.params.get("property", [])]
+    shape.members = {
+        "or": [[program.shapes[m] for m in _rdf_list(graph, head)] for head in shape.params.get("or", [])],
+        "not": [[program.shapes[n]] for n in shape.params.get("not", [])],
+        "qualified": [[program.shapes[n]] for n in shape.params.get("qualifiedValueShape", [])],
+    }
+    if any(not members for members in shape.members["or"]):
+        raise UnsupportedShapes(f"shape {shape.node}: an empty sh:or list")
+    if "in" in shape.params:
+        members = _rdf_list(graph, shape.params["in"][0])
+        if any(isinstance(m, BNode) for m in members):
+            raise UnsupportedShapes(f"shape {shape.node}: a blank node in sh:in")
+        shape.params["in"] = members
+
+
+def _check_acyclic(shape: Shape, trail: list[Term]) -> None:
+    if shape.node in trail:
+        raise UnsupportedShapes(f"shape {shape.node} refers to itself (recursive shapes)")
+    for child in [*shape.properties, *(m for ms in shape.members.values() for group in ms for m in group)]:
+        _check_acyclic(child, [*trail, shape.node])
+
+
+# ---------------------------------------------------------------------------------------------
+# The data: one Store, literals as rdflib sees them
+# ---------------------------------------------------------------------------------------------
+
+
+def data_store(triple_lists: list[list[ox.Triple]]) -> ox.Store:
+    """A Store of the data graph, each literal in the lexical form rdflib gives it (see module doc)."""
+    store = ox.Store()
+    for triples in triple_lists:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    typed = select(store, "SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) NOT IN "
+                          f"({_STRING_TYPES[0]}, {_STRING_TYPES[1]})) }}")
+    for row in list(typed):
+        literal = row["o"]
+        canonical = to_ox_term(to_rdflib_term(literal))
+        if canonical != literal:
+            for quad in list(store.quads_for_pattern(None, None, literal)):
+                store.remove(quad)
+                store.add(ox.Quad(quad.subject, quad.predicate, canonical, quad.graph_name))
+    return store
+
+
+# ---------------------------------------------------------------------------------------------
+# Focus nodes as SPARQL patterns
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A set of focus nodes: a shape's targets, or the value nodes of a property shape at a parent focus."""
+
+    targets: tuple[tuple[str, Term], ...] = ()
+    parent: Focus | None = None
+    path: URIRef | None = None
+
+    def pattern(self, var: str) -> str:
+        """A SPARQL group pattern binding ?var to each focus node once."""
+        if self.parent is not None:
+            inner = var + "p"
+            return (f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(inner)} "
+                    f"?{inner} {_sparql(self.path)} ?{var} . }} }}")
+        parts = [_target_pattern(kind, term, var) for kind, term in self.targets]
+        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {' UNION '.join(parts)} }} }}"
+
+
+def _target_pattern(kind: str, term: Term, var: str) -> str:
+    if kind == "targetClass":
+        return f"{{ ?{var} <{RDF.type}>/<{RDFS.subClassOf}>* {_sparql(term)} . }}"
+    if kind == "targetSubjectsOf":
+        return f"{{ ?{var} {_sparql(term)} [] . }}"
+    if kind == "targetObjectsOf":
+        return f"{{ [] {_sparql(term)} ?{var} . }}"
+    return f"{{ VALUES ?{var} {{ {_sparql(term)} }} }}"
+
+
+def _sparql(term: Term) -> str:
+    """An rdflib term from the shapes graph in SPARQL syntax (pyoxigraph validates and escapes it)."""
+    if isinstance(term, BNode):
+        raise UnsupportedShapes(f"a blank node ({term}) cannot be written in a query")
+    return str(to_ox_term(term))
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the compiled shapes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Raw:
+    focus: Any  # pyoxigraph terms until the end
+    value: Any
+    shape: Shape
+    component: str
+
+    @property
+    def severity(self) -> URIRef:
+        return self.shape.severity
+
+
+def validate_store(program: Program, store: ox.Store) -> list[ShaclResult]:
+    """Every validation result of `program` on the data graph in `store` (from `data_store`)."""
+    runner = _Runner(store)
+    raw: list[_Raw] = []
+    for shape in program.top:
+        raw += runner.results(shape, Focus(tuple(shape.targets)))
+    return [_result(r) for r in raw]
+
+
+def validate_triples(shapes: list[ox.Triple], triple_lists: list[list[ox.Triple]]) -> list[ShaclResult]:
+    """Compile `shapes` (UnsupportedShapes if it cannot) and validate the union of `triple_lists` with it."""
+    program = compile_shapes(shapes)
+    return validate_store(program, data_store(triple_lists))
+
+
+def _result(raw: _Raw) -> ShaclResult:
+    return ShaclResult(
+        focus=to_rdflib_term(raw.focus), path=raw.shape.path,
+        value=None if raw.value is None else to_rdflib_term(raw.value),
+        source_shape=raw.shape.node, component=URIRef(SH + raw.component + "ConstraintComponent"),
+        severity=raw.shape.severity, message=raw.shape.message or "",
+    )
+
+
+class _Runner:
+    """Evaluates shapes on one store, remembering each (shape, focus set) it has evaluated."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.memo: dict[tuple[Term, Focus], list[_Raw]] = {}
+        self.pair_memo: dict[tuple[Term, Focus], list[tuple[Any, Any]]] = {}
+
+    def results(self, shape: Shape, focus: Focus) -> list[_Raw]:
+        """The results of validating every node of `focus` against `shape`."""
+        key = (shape.node, focus)
+        if key not in self.memo:
+            self.memo[key] = [] if shape.deactivated else self._evaluate(shape, focus)
+        return self.memo[key]
+
+    def failing(self, shape: Shape, focus: Focus) -> set:
+        """The nodes of `focus` that do not conform to `shape` (pyshacl's rule: a result of a disallowed severity)."""
+        if shape.conforms_always:
+            return set()
+        return {r.focus for r in self.results(shape, focus) if r.severity not in _ALLOWED_SEVERITIES}
+
+    def _evaluate(self, shape: Shape, focus: Focus) -> list[_Raw]:
+        found: list[tuple[Any, Any, str]] = []
+        found += self._cardinality(shape, focus)
+        found += self._value_filters(shape, focus)
+        found += self._value_tests(shape, focus)
+        found += self._logical(shape, focus)
+        found += self._qualified(shape, focus)
+        out = [_Raw(f, v, shape, component) for f, v, component in found]
+        for child in shape.properties:
+            out += self.results(child, focus)
+        return out
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def _value_pattern(self, shape: Shape, focus: Focus) -> str:
+        if shape.path is None:
+            return f"{focus.pattern('f')} BIND(?f AS ?v)"
+        return f"{focus.pattern('f')} ?f {_sparql(shape.path)} ?v ."
+
+    def _pairs_where(self, shape: Shape, focus: Focus, condition: str) -> list[tuple[Any, Any]]:
+        query = f"SELECT ?f ?v WHERE {{ {self._value_pattern(shape, focus)} FILTER({condition}) }}"
+        return [(row["f"], row["v"]) for row in select(self.store, query)]
+
+    def _pairs(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any]]:
+        key = (shape.node, focus)
+        if key not in self.pair_memo:
+            self.pair_memo[key] = self._pairs_where(shape, focus, "true")
+        return self.pair_memo[key]
+
+    def _focus_where(self, query_body: str) -> list[Any]:
+        return [row["f"] for row in select(self.store, f"SELECT ?f WHERE {{ {query_body} }}")]
+
+    def _grouped(self, body: str, comparison: str) -> list[Any]:
+        query = f"SELECT ?f WHERE {{ {body} }} GROUP BY ?f HAVING (COUNT(DISTINCT ?v) {comparison})"
+        return [row["f"] for row in select(self.store, query)]
+
+    def _value_focus(self, shape: Shape, focus: Focus) -> Focus:
+        return focus if shape.path is None else Focus(parent=focus, path=shape.path)
+
+    # --- constraints -----------------------------------------------------------------------
+
+    def _cardinality(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
+        out: list[tuple[Any, Any, str]] = []
+        path = None if shape.path is None else _sparql(shape.path)
+        for value in shape.params.get("minCount", []):
+            if value.value > 0:
+                counted = f"{focus.pattern('f')} OPTIONAL {{ ?f {path} ?v }}"
+                out += [(f, None, "MinCount") for f in self._grouped(counted, f"< {value.value}")]
+        for value in shape.params.get("maxCount", []):
+            counted = f"{focus.pattern('f')} ?f {path} ?v ."
+            out += [(f, None, "MaxCount") for f in self._grouped(counted, f"> {value.value}")]
+        for value in shape.params.get("hasValue", []):
+            term = _sparql(value)
+            absent = (f"FILTER(!sameTerm(?f, {term}))" if path is None else
+                      f"FILTER NOT EXISTS {{ ?f {path} ?h FILTER(sameTerm(?h, {term})) }}")
+            out += [(f, None, "HasValue") for f in self._focus_where(f"{focus.pattern('f')} {absent}")]
+        return out
+
+    def _value_filters(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
+        """The constraints on each value node that SPARQL decides exactly."""
+        conditions: list[tuple[str, str]] = []
+        for cls in shape.params.get("class", []):
+            conditions.append(("Class", f"isLiteral(?v) || NOT EXISTS {{ ?v <{RDF.type}>/<{RDFS.subClassOf}>* "
+                                        f"{_sparql(cls)} }}"))
+        datatype = _one(shape.params, "datatype")
+        if datatype is not None:
+            conditions.append(("Datatype", f"!isLiteral(?v) || DATATYPE(?v) != {_sparql(datatype)}"))
+        kind = _one(shape.params, "nodeKind")
+        if kind is not None:
+            conditions.append(("NodeKind", _NODE_KINDS[str(kind)[len(SH):]]))
+        for length in shape.params.get("minLength", []):
+            if length.value > 0:
+                conditions.append(("MinLength", f"isBlank(?v) || STRLEN(STR(?v)) < {length.value}"))
+        if "in" in shape.params:
+            allowed = " || ".join(f"sameTerm(?v, {_sparql(m)})" for m in shape.params["in"]) or "false"
+            conditions.append(("In", f"!({allowed})"))
+        out = []
+        for component, condition in conditions:
+            out += [(f, v, component) for f, v in self._pairs_where(shape, focus, condition)]
+        return out
+
+    def _value_tests(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
+        """The constraints on each value node whose meaning is rdflib's (or Python's, for sh:pattern)."""
+        out: list[tuple[Any, Any, str]] = []
+        datatype = _one(shape.params, "datatype")
+        if datatype is not None and to_ox_term(datatype) not in _STRING_TYPES:
+            same = self._pairs_where(shape, focus, f"isLiteral(?v) && DATATYPE(?v) = {_sparql(datatype)}")
+            out += [(f, v, "Datatype") for f, v in same if not _well_typed(v, datatype)]
+        patterns = shape.params.get("pattern", [])
+        minimums = shape.params.get("minInclusive", [])
+        if not patterns and not minimums:
+            return out
+        pairs = self._pairs(shape, focus)
+        for pattern in patterns:
+            matcher = re.compile(str(pattern), _flags(_one(shape.params, "flags")))
+            out += [(f, v, "Pattern") for f, v in pairs
+                    if isinstance(v, ox.BlankNode) or not matcher.search(v.value)]
+        for minimum in minimums:
+            out += [(f, v, "MinInclusive") for f, v in pairs if not _at_least(v, minimum)]
+        return out
+
+    def _logical(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
+        out: list[tuple[Any, Any, str]] = []
+        if not shape.members["or"] and not shape.members["not"]:
+            return out
+        values = self._value_focus(shape, focus)
+        pairs = self._pairs(shape, focus)
+        for members in shape.members["or"]:
+            fails = set.intersection(*(self.failing(m, values) for m in members))
+            out += [(f, v, "Or") for f, v in pairs if v in fails]
+        for (negated,) in shape.members["not"]:
+            fails = self.failing(negated, values)
+            out += [(f, v, "Not") for f, v in pairs if v not in fails]
+        return out
+
+    def _qualified(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
+        out: list[tuple[Any, Any, str]] = []
+        if not shape.members["qualified"]:
+            return out
+        (qualifier,) = shape.members["qualified"][0]
+        fails = self.failing(qualifier, self._value_focus(shape, focus))
+        counts: dict[Any, int] = {f: 0 for f in self._focus_where(focus.pattern("f"))}
+        for f, v in self._pairs(shape, focus):
+            counts[f] += v not in fails
+        low, high = _one(shape.params, "qualifiedMinCount"), _one(shape.params, "qualifiedMaxCount")
+        for f, count in counts.items():
+            if high is not None and count > high.value:
+                out.append((f, None, "QualifiedMaxCount"))
+            if low is not None and count < low.value:
+                out.append((f, None, "QualifiedMinCount"))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Literals as pyshacl (through rdflib) sees them
+# ---------------------------------------------------------------------------------------------
+
+_VALUE_TYPES = {XSD.integer: int, XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool,
+                XSD.date: datetime.date, XSD.time: datetime.time, XSD.dateTime: datetime.datetime}
+
+
+def _well_typed(value: Any, datatype: URIRef) -> bool:
+    """pyshacl's test of a literal whose datatype is `datatype`: not ill-typed and of the right Python type."""
+    literal = to_rdflib_term(value)
+    assert isinstance(literal, Literal)  # the query selected literals only
+    if getattr(literal, "ill_typed", None) is True:
+        return False
+    expected = _VALUE_TYPES.get(datatype)
+    return expected is None or isinstance(literal.value, expected)
+
+
+def _flags(flags: Term | None) -> int:
+    text = "" if flags is None else str(flags).lower()
+    return (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+
+
+def _at_least(value: Any, minimum: Literal) -> bool:
+    """pyshacl's sh:minInclusive test of one value node."""
+    if not isinstance(value, ox.Literal):
+        return False
+    literal = to_rdflib_term(value)
+    assert isinstance(literal, Literal)
+    if isinstance(minimum.value, str) != isinstance(literal.value, str):
+        return False
+    try:
+        return _compare(literal, minimum) >= 0
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def _compare(left: Literal, right: Literal) -> int:
+    """pyshacl.rdfutil.compare.compare_literal."""
+    if left.eq(right):
+        return 0
+    if left.value.__class__ in (datetime.datetime, datetime.time):
+        if left.value == right.value:
+            return 0
+        if left.value > right.value:
+            return 1
+    elif left > right:
+        return 1
+    return -1
