@@ -37,7 +37,10 @@ namespaces. Edge keys are the property's CURIE, edge `label` its readable name
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 
 import pyoxigraph as ox
@@ -96,21 +99,60 @@ def property_label(kg: Records, predicate: str) -> str:
     return kg.index.value(predicate, RDFS + "label") or local_name(predicate)
 
 
-def _add_node(graph, kg: Records, iri: str, **attributes) -> str:
-    node = curie(iri)
-    if node not in graph:
-        graph.add_node(node, iri=iri, label=kg.index.label(iri), kind=kind_of(kg, iri))
-    graph.nodes[node].update(attributes)
-    return node
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building or writing a view makes millions of small objects
+    and no cycles, and each collection would walk the whole KG already in memory (a quarter of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _add_edge(graph, kg: Records, source: str, predicate: str, target: str, **attributes) -> None:
-    key = curie(predicate)
-    if graph.has_edge(source, target, key):
-        graph.edges[source, target, key].update(attributes)
-    else:
-        graph.add_edge(source, target, key=key, predicate=key, label=property_label(kg, predicate),
-                       **attributes)
+class _Builder:
+    """A view under construction: its graph plus the CURIEs and property labels, each computed once.
+
+    At a million triples the same few hundred thousand IRIs and a few dozen properties come up again
+    and again; `curie` and the index look-ups cost more than the graph itself when repeated.
+    """
+
+    def __init__(self, kg: Records, name: str) -> None:
+        import networkx as nx
+
+        self.kg = kg
+        self.graph = nx.MultiDiGraph(name=name)
+        self._curies: dict[str, str] = {}
+        self._labels: dict[str, str] = {}
+
+    def curie(self, iri: str) -> str:
+        found = self._curies.get(iri)
+        if found is None:
+            found = self._curies[iri] = curie(iri)
+        return found
+
+    def node(self, iri: str, **attributes) -> str:
+        """Add the node of `iri` (iri, label and kind the first time), update its attributes; its id."""
+        node = self.curie(iri)
+        nodes = self.graph.nodes
+        if node not in nodes:
+            self.graph.add_node(node, iri=iri, label=self.kg.index.label(iri), kind=kind_of(self.kg, iri))
+        if attributes:
+            nodes[node].update(attributes)
+        return node
+
+    def edge(self, source: str, predicate: str, target: str, **attributes) -> None:
+        """Add the edge `source predicate target`, or update its attributes when it is there."""
+        key = self.curie(predicate)
+        if self.graph.has_edge(source, target, key):
+            self.graph.edges[source, target, key].update(attributes)
+            return
+        label = self._labels.get(predicate)
+        if label is None:
+            label = self._labels[predicate] = property_label(self.kg, predicate)
+        self.graph.add_edge(source, target, key=key, predicate=key, label=label, **attributes)
 
 
 # --- the methods view ---------------------------------------------------------------------------
@@ -168,14 +210,17 @@ def _concept_attributes(kg: Records, iri: str) -> dict:
 
 def methods_view(kg: Records):
     """The compact view: methods, their taxonomy classes and what their table rows link them to."""
-    import networkx as nx
+    with gc_paused():
+        return _methods_view(kg)
 
-    graph = nx.MultiDiGraph(name="llmrl-kg methods view")
+
+def _methods_view(kg: Records):
+    view = _Builder(kg, "llmrl-kg methods view")
     for method in kg.methods:
-        node = _add_node(graph, kg, method.iri, **_method_attributes(kg, method))
+        node = view.node(method.iri, **_method_attributes(kg, method))
         if method.leaf_class:
-            _add_taxonomy_path(graph, kg, method.leaf_class)
-            _add_edge(graph, kg, node, TYPE, curie(method.leaf_class), stated_in="")
+            _add_taxonomy_path(view, method.leaf_class)
+            view.edge(node, TYPE, view.curie(method.leaf_class), stated_in="")
         stated: dict[tuple[str, str], set[str]] = defaultdict(set)
         for entry in method.entries:
             for attribute, predicate in _ENTRY_EDGES:
@@ -184,15 +229,15 @@ def methods_view(kg: Records):
                     stated[(predicate, value)].add(entry.document)
         for (predicate, value), documents in sorted(stated.items()):
             kind = kind_of(kg, value)
-            target = _add_node(graph, kg, value, **({} if kind == "model" else _concept_attributes(kg, value)))
-            _add_edge(graph, kg, node, predicate, target, stated_in=" ".join(sorted(documents, reverse=True)))
+            target = view.node(value, **({} if kind == "model" else _concept_attributes(kg, value)))
+            view.edge(node, predicate, target, stated_in=" ".join(sorted(documents, reverse=True)))
         for benchmark in method.benchmarks:
-            target = _add_node(graph, kg, benchmark, domain=kg.index.value(benchmark, LLMRL + "domain") or "")
-            _add_edge(graph, kg, node, LLMRL + "evaluatedOn", target, stated_in="")
-    return graph
+            target = view.node(benchmark, domain=kg.index.value(benchmark, LLMRL + "domain") or "")
+            view.edge(node, LLMRL + "evaluatedOn", target, stated_in="")
+    return view.graph
 
 
-def _add_taxonomy_path(graph, kg: Records, leaf: str) -> None:
+def _add_taxonomy_path(view: _Builder, leaf: str) -> None:
     """The leaf class, its role group and llmrl:Method, linked by "subclass of" edges."""
     chain = [leaf]
     group = TAXONOMY_LEAVES[leaf]
@@ -200,9 +245,9 @@ def _add_taxonomy_path(graph, kg: Records, leaf: str) -> None:
         chain.append(group)
     chain.append(METHOD_CLASS)
     for cls in chain:
-        _add_node(graph, kg, cls, definition=kg.index.value(cls, SKOS + "definition") or "")
+        view.node(cls, definition=view.kg.index.value(cls, SKOS + "definition") or "")
     for child, parent in pairwise(chain):
-        _add_edge(graph, kg, curie(child), RDFS + "subClassOf", curie(parent), stated_in="")
+        view.edge(view.curie(child), RDFS + "subClassOf", view.curie(parent), stated_in="")
 
 
 # --- the full view ------------------------------------------------------------------------------
@@ -234,11 +279,14 @@ def is_dataset_description(iri: str) -> bool:
 
 def _full_triples(kg: Records):
     concept_like = {SKOS + "Concept", SKOS + "ConceptScheme"}
+    included: dict[str, bool] = {}  # subject -> in the view (asked once per subject, not once per triple)
     for triple in kg.index.triples:
         subject = triple.subject.value
-        if is_dataset_description(subject):
-            continue
-        if subject in kg.data_subjects or concept_like & set(kg.index.iris(subject, TYPE)):
+        keep = included.get(subject)
+        if keep is None:
+            keep = included[subject] = not is_dataset_description(subject) and (
+                subject in kg.data_subjects or bool(concept_like & set(kg.index.iris(subject, TYPE))))
+        if keep:
             yield triple
 
 
@@ -247,21 +295,28 @@ def full_view(kg: Records):
 
     The inferences are added when `kg` was loaded with them (`load_kg(inferred=True)`).
     """
-    import networkx as nx
+    with gc_paused():
+        return _full_view(kg)
 
-    graph = nx.MultiDiGraph(name="llmrl-kg full view")
+
+def _full_view(kg: Records):
+    view = _Builder(kg, "llmrl-kg full view")
     literals: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     names: dict[str, str] = {}
+    attribute_names: dict[str, str] = {}  # predicate -> attribute name (fixed by its first use)
     for triple in _full_triples(kg):
         subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
-        node = _add_node(graph, kg, subject)
+        node = view.node(subject)
         if predicate == TYPE:
-            literals[node]["type"].append(curie(obj.value))
+            literals[node]["type"].append(view.curie(obj.value))
         elif isinstance(obj, ox.Literal) or predicate in _WEB_ADDRESS:
-            literals[node][_attribute_name(predicate, names)].append(
-                _literal_value(obj) if isinstance(obj, ox.Literal) else obj.value)
+            name = attribute_names.get(predicate)
+            if name is None:
+                name = attribute_names[predicate] = _attribute_name(predicate, names)
+            literals[node][name].append(_literal_value(obj) if isinstance(obj, ox.Literal) else obj.value)
         elif isinstance(obj, ox.NamedNode):
-            _add_edge(graph, kg, node, predicate, _add_node(graph, kg, obj.value), inferred=False)
+            view.edge(node, predicate, view.node(obj.value), inferred=False)
+    graph = view.graph
     for node, attributes in literals.items():
         for name, values in attributes.items():
             graph.nodes[node][name] = values[0] if len(values) == 1 else \
@@ -269,9 +324,10 @@ def full_view(kg: Records):
     for triple in kg.inferred:
         if not isinstance(triple.object, ox.NamedNode) or triple.predicate.value in (TYPE, *_WEB_ADDRESS):
             continue
-        source, target = curie(term_value(triple.subject)), curie(triple.object.value)
-        if source in graph and target in graph and not graph.has_edge(source, target, curie(triple.predicate.value)):
-            _add_edge(graph, kg, source, triple.predicate.value, target, inferred=True)
+        source, target, predicate = view.curie(term_value(triple.subject)), view.curie(triple.object.value), \
+            triple.predicate.value
+        if source in graph and target in graph and not graph.has_edge(source, target, view.curie(predicate)):
+            view.edge(source, predicate, target, inferred=True)
     return graph
 
 

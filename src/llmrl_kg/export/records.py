@@ -40,11 +40,14 @@ class Index:
     def __init__(self, triples) -> None:
         self.facts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         self.triples = []
+        self._typed: dict[str, set[str]] = defaultdict(set)
         for t in triples:
             if not isinstance(t.subject, ox.NamedNode):
                 continue
             self.facts[t.subject.value][t.predicate.value].append(t.object)
             self.triples.append(t)
+            if t.predicate.value == TYPE:
+                self._typed[t.object.value].add(t.subject.value)
 
     def objects(self, subject: str, predicate: str) -> list:
         """The objects of `subject predicate ?o`, sorted by their value."""
@@ -62,8 +65,7 @@ class Index:
 
     def subjects_of_type(self, cls: str) -> list[str]:
         """Subjects asserted to have rdf:type `cls`, sorted."""
-        return sorted(s for s, props in self.facts.items()
-                      if any(o.value == cls for o in props.get(TYPE, [])))
+        return sorted(self._typed.get(cls, ()))
 
     def label(self, iri: str) -> str:
         """rdfs:label, skos:prefLabel, foaf:name, dcterms:title or the local name."""
@@ -139,15 +141,22 @@ class Records:
     """The knowledge graph's methods and entries, read once from a store."""
 
     def __init__(self, store: ox.Store) -> None:
-        quads = list(store.quads_for_pattern(None, None, None, None))
         ontology_file = locations.ontology_file()
         ontology_graph = SourceFile(ontology_file, display_name(ontology_file)).graph_name
-        self.index = Index(q.triple for q in quads if q.graph_name != INFERRED_GRAPH)
-        self.inferred = [q.triple for q in quads if q.graph_name == INFERRED_GRAPH]
-        self.data_subjects = {q.subject.value for q in quads
-                              if q.graph_name not in (INFERRED_GRAPH, ontology_graph)
-                              and isinstance(q.subject, ox.NamedNode)}
+        self.inferred: list = []
+        self.data_subjects: set[str] = set()
+        self.index = Index(self._asserted(store, ontology_graph))
         self.methods = self._methods()
+
+    def _asserted(self, store: ox.Store, ontology_graph):
+        """The asserted triples, in one pass over the store (keeping the inferred ones and the data's subjects)."""
+        for quad in store.quads_for_pattern(None, None, None, None):
+            if quad.graph_name == INFERRED_GRAPH:
+                self.inferred.append(quad.triple)
+                continue
+            if quad.graph_name != ontology_graph and isinstance(quad.subject, ox.NamedNode):
+                self.data_subjects.add(quad.subject.value)
+            yield quad.triple
 
     def entry(self, iri: str) -> Entry:
         """The table row `iri` with its cells (codes and the text as printed)."""

@@ -86,9 +86,18 @@ PREFIXES: dict[str, str] = {
 }
 
 
+_BY_LENGTH: list[tuple[str, str]] = []
+
+
+def _longest_first() -> list[tuple[str, str]]:
+    return sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
 def curie(iri: str) -> str:
     """`prefix:local` for IRIs in the project's namespaces (the longest namespace wins), else the IRI itself."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+    if len(_BY_LENGTH) != len(PREFIXES):  # sorted once (again only if PREFIXES grew)
+        _BY_LENGTH[:] = _longest_first()
+    for prefix, namespace in _BY_LENGTH:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
