@@ -16,15 +16,15 @@ cd "$copy"
 export PYTHONPATH="$copy/src${PYTHONPATH:+:$PYTHONPATH}"  # the copy's code, whatever is installed
 export XDG_CACHE_HOME="$work/cache"                       # a cache of its own, not the caller's
 
-llmrl-kg new my-agent --name "MyAgent" --role parametric-agent \
+# A method of its own (not CONTRIBUTING's example, which the documentation test replays on a copy).
+llmrl-kg new growth-agent --name "GrowthAgent" --role parametric-agent \
     --model "Llama 2" --model GPT-4 --fine-tuned peft \
     --rl-role pi_l --rl-role v_l --rl-role rft --metric acc --metric rew \
-    --code https://github.com/example/my-agent --arxiv 2501.05678 \
-    --title "MyAgent: An Example of a Parametric Agent" \
+    --code https://github.com/example/growth-agent --arxiv 2502.09876 \
+    --title "GrowthAgent: A Parametric Agent Added by the Growth Check" \
     --authors "Ann Smith; et al." --venue "NeurIPS 2025" --benchmark HotpotQA
 llmrl-kg validate
 llmrl-kg fmt --check
-llmrl-kg export void -o data/void.ttl
-python -m pytest -q -p no:cacheprovider --update-expected -x tests/test_queries.py
-python -m pytest -q -p no:cacheprovider -x -m "not slow"
+python -m pytest -q -p no:cacheprovider -m generated --update-expected   # CONTRIBUTING's one regenerate command
+python -m pytest -q -p no:cacheprovider -m "not slow" "$@"
 echo "growth check passed: one method added with llmrl-kg new, tests pass after --update-expected"

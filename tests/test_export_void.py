@@ -31,6 +31,7 @@ def _value(store, query: str) -> str:
     return row[0].value
 
 
+@pytest.mark.generated
 def test_shipped_description_is_up_to_date(update_expected):
     if update_expected:  # `python -m pytest --update-expected` regenerates it, as every generated file
         from llmrl_kg.rdf.atomic import write_atomically

@@ -35,12 +35,16 @@ EXPECTED = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix fabio: <http://purl.org/spar/fabio/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix person: <https://w3id.org/llmrl-kg/person/> .
 
 method:demo-agent a llmrl:ParametricAgent ; rdfs:label "DemoAgent" ;
     llmrl:introducedIn paper:demo-agent ; llmrl:evaluatedOn benchmark:alfworld .
 paper:demo-agent a llmrl:Paper ; dcterms:title "Demo: An Agent" ; fabio:hasPublicationYear "2025"^^xsd:gYear ;
     llmrl:arxivId "2501.01234" ; llmrl:authorList "Ann Smith; Bob Jones; et al." ; llmrl:venue "ICLR 2025" ;
-    dcterms:source <https://arxiv.org/abs/2501.01234> .
+    dcterms:source <https://arxiv.org/abs/2501.01234> ; dcterms:creator person:ann-smith , person:bob-jones .
+person:ann-smith a foaf:Person ; foaf:name "Ann Smith" .
+person:bob-jones a foaf:Person ; foaf:name "Bob Jones" .
 entry:demo-agent-readme a llmrl:MethodEntry ; llmrl:entryOf method:demo-agent ;
     llmrl:inTable table:readme-parametric-agents ; llmrl:rowNumber %(row)d ; llmrl:statedIn doc:readme ;
     llmrl:citation "Smith et al., 2025" ;
@@ -76,6 +80,20 @@ def demo_file(tmp_path_factory, cli_invoke):
 def test_new_writes_exactly_the_expected_triples(demo_file, asserted_store):
     expected = _triples(EXPECTED % {"row": _next_row(asserted_store)})
     assert _triples(demo_file.read_text(encoding="utf-8")) == expected
+
+
+def test_an_author_the_kg_already_names_is_reused_not_described_again(tmp_path, cli_invoke, asserted_store):
+    (known,) = asserted_store.query(
+        'SELECT ?person WHERE { ?person <http://xmlns.com/foaf/0.1/name> "Noah Shinn" }',
+        use_default_graph_as_union=True)
+    target = tmp_path / "demo-agent.ttl"
+    args = [a if a != "Ann Smith; Bob Jones; et al." else "Noah Shinn; Ann Smith" for a in DEMO]
+    result = cli_invoke(*[*args, "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    written = _triples(target.read_text(encoding="utf-8"))
+    creators = {t.object for t in written if t.predicate.value == "http://purl.org/dc/terms/creator"}
+    assert creators == {known["person"], ox.NamedNode("https://w3id.org/llmrl-kg/person/ann-smith")}
+    assert not [t for t in written if t.subject == known["person"]]  # its record stays in its own file
 
 
 def test_new_file_is_canonical_and_valid(demo_file):

@@ -79,6 +79,7 @@ def test_local_queries_are_portable_and_ordered(saved):
             pytest.fail("COUNT without DISTINCT")
 
 
+@pytest.mark.generated
 def test_pinned_files_match_the_local_queries_exactly(update_expected):
     if update_expected:
         for stale in {p.stem for p in EXPECTED.glob("*.json")} - {q.name for q in LOCAL}:
@@ -86,6 +87,7 @@ def test_pinned_files_match_the_local_queries_exactly(update_expected):
     assert sorted(p.stem for p in EXPECTED.glob("*.json")) == sorted(q.name for q in LOCAL)
 
 
+@pytest.mark.generated
 @pytest.mark.parametrize("saved", LOCAL, ids=[q.name for q in LOCAL])
 def test_pinned_results(saved, results, update_expected):
     if update_expected:

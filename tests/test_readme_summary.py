@@ -58,6 +58,7 @@ def test_missing_markers_are_a_clear_error(tmp_path):
     assert "kg-summary:start" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.generated
 def test_the_repository_readme_summary_is_fresh(update_expected):
     readme = locations.kg_root() / "README.md"
     text = readme.read_text(encoding="utf-8")

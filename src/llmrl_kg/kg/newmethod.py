@@ -30,12 +30,14 @@ from llmrl_kg.rdf.namespaces import (
     DOC,
     ENTRY,
     FABIO,
+    FOAF,
     FT,
     LLMRL,
     METHOD,
     METRIC,
     MODEL,
     PAPER,
+    PERSON,
     RDF,
     RDFS,
     RLROLE,
@@ -327,7 +329,32 @@ def build_triples(spec: MethodSpec, vocabulary: _Vocabulary | None = None) -> li
     triples = [_t(method, _TYPE, ox.NamedNode(found.leaf)), _t(method, RDFS + "label", ox.Literal(spec.name)),
                _t(method, LLMRL + "introducedIn", paper)]
     triples += [_t(method, LLMRL + "evaluatedOn", ox.NamedNode(b)) for b in found.benchmarks]
-    return triples + _paper_triples(spec, paper) + _entry_triples(spec, found, vocabulary, entry, method)
+    return (triples + _paper_triples(spec, paper) + _author_triples(spec, paper, vocabulary)
+            + _entry_triples(spec, found, vocabulary, entry, method))
+
+
+def _author_triples(spec: MethodSpec, paper: ox.NamedNode, vocabulary: _Vocabulary) -> list[ox.Triple]:
+    """dcterms:creator for each listed author ("et al." aside), in a person record of its own.
+
+    A person the KG already names (same foaf:name) is reused, not described again: each record is
+    described in its own file only.
+    """
+    import unicodedata
+
+    known = {name: iri for iri in vocabulary.of_type({FOAF + "Person"})
+             for name in vocabulary.facts[iri].get(FOAF + "name", [])}
+    triples = []
+    for name in (n.strip() for n in (spec.authors or "").split(";")):
+        if not name or name == "et al.":
+            continue
+        if name in known:
+            triples.append(_t(paper, DCTERMS + "creator", ox.NamedNode(known[name])))
+            continue
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        person = ox.NamedNode(PERSON + "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower())))
+        triples += [_t(paper, DCTERMS + "creator", person), _t(person, _TYPE, ox.NamedNode(FOAF + "Person")),
+                    _t(person, FOAF + "name", ox.Literal(name))]
+    return triples
 
 
 @dataclass

@@ -187,7 +187,7 @@ def serve(host: str = "127.0.0.1", port: int = 7878, store_path: Path | None = N
             if attempt == 0:
                 guard = GuardProxy(host, port, upstream, allow_service=allow_service)
                 guard.start()
-                _announce(echo, host, port, url, location if store_path else None, triples)
+                _announce(echo, host, port, url, store_path, triples)
             code = process.wait()
             echo(f"The Oxigraph server died (code {code}); "
                  + ("restarting it." if attempt < MAX_RESTARTS else "giving up."))
