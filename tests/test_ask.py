@@ -176,7 +176,7 @@ def test_a_method_added_to_the_data_is_understood_without_code_changes(tmp_path)
     assert made.exit_code == 0, made.output
     kg = KnowledgeGraph.load([locations.data_dir(), target])
     assert kg.ask("who wrote Zorbit?").table.rows == [
-        {"method": "Zorbit", "authors": "Cleo Park; et al.", "creators": None}]  # `new` records no creator
+        {"method": "Zorbit", "authors": "Cleo Park; et al.", "creators": "Cleo Park"}]  # `new` records the creators
     assert "Zorbit" in kg.ask("reward models using a VLM").table.column("method")
     assert "Zorbit" in kg.ask("methods evaluated on Meta-World").table.column("method")
     assert kg.ask("does Zorbit use GPT-4V?").table.rows[0]["answer"] == "yes"

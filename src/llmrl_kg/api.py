@@ -17,21 +17,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmrl_kg.query.catalogue import (
-    Catalogue,
-    QueryError,
-    SavedQuery,
-    bind_parameters,
-    run_online,
-    run_saved,
-    solutions_table,
-    text_with_values,
-)
 from llmrl_kg.query.output import ResultTable
 from llmrl_kg.query.vocabulary import Vocabulary
 from llmrl_kg.store.backends import Backend, OxigraphBackend, default_backend
 
 if TYPE_CHECKING:
+    from llmrl_kg.query.catalogue import Catalogue, SavedQuery
     from llmrl_kg.query.questions.context import QuestionAnswer
 
 
@@ -58,7 +49,8 @@ class KnowledgeGraph:
 
     def __init__(self, backend: Backend | None = None, *, queries_folder: Path | None = None) -> None:
         self._backend = backend
-        self.catalogue = Catalogue(queries_folder)
+        self._queries_folder = queries_folder
+        self._catalogue: Catalogue | None = None
         self._vocabulary: Vocabulary | None = None
 
     @classmethod
@@ -66,6 +58,15 @@ class KnowledgeGraph:
         """The shipped KG (or the Turtle files under `paths` with the ontology), loaded now."""
         kg = cls(OxigraphBackend.load(paths), queries_folder=queries_folder)
         return kg
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The saved queries (read when first used: `ask`, `show` and `methods` need none)."""
+        if self._catalogue is None:
+            from llmrl_kg.query.catalogue import Catalogue
+
+            self._catalogue = Catalogue(self._queries_folder)
+        return self._catalogue
 
     @property
     def backend(self) -> Backend:
@@ -89,6 +90,8 @@ class KnowledgeGraph:
 
     def query(self, name: str, *, online: bool = False, **params: object) -> ResultTable:
         """Run the saved query `name`; keyword arguments are its parameters (as text or numbers)."""
+        from llmrl_kg.query.catalogue import QueryError, run_online, run_saved
+
         saved, bindings = self._bound(name, params)
         if saved.network:
             if not online:
@@ -102,6 +105,7 @@ class KnowledgeGraph:
 
     def _check_names(self, saved: SavedQuery, params: dict[str, object]) -> None:
         """After an empty answer: a method, model or benchmark name the KG does not know is an error."""
+        from llmrl_kg.query.catalogue import QueryError
         from llmrl_kg.query.names import NAMED_PARAMETERS, unknown_name
 
         for key, value in params.items():
@@ -113,10 +117,14 @@ class KnowledgeGraph:
 
     def query_text(self, name: str, **params: object) -> str:
         """The saved query `name` with its parameters written as a VALUES block (runs on any endpoint)."""
+        from llmrl_kg.query.catalogue import text_with_values
+
         saved, bindings = self._bound(name, params)
         return text_with_values(saved, bindings)
 
     def _bound(self, name: str, params: dict[str, object]) -> tuple[SavedQuery, dict]:
+        from llmrl_kg.query.catalogue import bind_parameters
+
         saved = self.catalogue.get(name)
         for key in params:
             saved.parameter(key)  # unknown parameter names fail before the KG is loaded
@@ -153,6 +161,7 @@ class KnowledgeGraph:
         triples come back, and the answer's `more` attribute tells whether others exist.
         """
         from llmrl_kg.query.adhoc import AdHocQuery, SparqlTable
+        from llmrl_kg.query.catalogue import solutions_table
 
         query = AdHocQuery.prepare(text)
         try:
@@ -192,6 +201,8 @@ class KnowledgeGraph:
         from llmrl_kg.query.questions.lexicon import Lexicon
 
         if source not in SOURCES:
+            from llmrl_kg.query.catalogue import QueryError
+
             raise QueryError(f"source {source!r} is not accepted; accepted values: {', '.join(SOURCES)}")
         if getattr(self, "_lexicon", None) is None:
             self._lexicon = Lexicon.load(self.backend, self.vocabulary)

@@ -178,10 +178,12 @@ def card_query(iri: str, card: str, fields: list[str] | None = None) -> str:
     """One SELECT query for the facts of `iri` (a validated IRI of the KG) under `fields` (default all)."""
     if any(c in iri for c in '<>"{}|^`\\ \n'):
         raise ValueError(f"not an IRI: {iri!r}")
-    blocks = [f'  {{ BIND("{name}" AS ?field) {pattern}{_mark(card, name)} }}' for name, pattern in FIELDS[card]
-              if fields is None or name in fields]
+    # The subject is bound inside every block: bound only outside the UNION, the engine would match
+    # each block for every subject first (four times slower on the shipped KG).
+    blocks = [f'  {{ VALUES ?s {{ <{iri}> }} BIND("{name}" AS ?field) {pattern}{_mark(card, name)} }}'
+              for name, pattern in FIELDS[card] if fields is None or name in fields]
     return (PREFIXES + "SELECT DISTINCT ?field ?doc ?value ?vlabel ?unconfirmed WHERE {\n"
-            + f"  VALUES ?s {{ <{iri}> }}\n" + "\n  UNION\n".join(blocks) + "\n}\n")
+            + "\n  UNION\n".join(blocks) + "\n}\n")
 
 
 def _mark(card: str, field: str) -> str:

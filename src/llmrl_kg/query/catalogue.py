@@ -46,12 +46,20 @@ from llmrl_kg.rdf.sparqltext import (
 )
 from llmrl_kg.store.backends import Backend, Solutions, Term, plain_value
 
-PARAM_TYPES = ("string", "integer", "boolean", "iri", "role", "modality", *CODE_CLASSES)
+BASIC_PARAM_TYPES = ("string", "integer", "boolean", "iri", "role", "modality")
 _HEADER_LINE = re.compile(r"#\s*([A-Za-z][A-Za-z-]*)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(
     r"(?P<name>[a-z][a-z0-9_]*)\s*\(\s*(?P<type>[a-z-]+)\s*"
     r"(?:,\s*(?:(?P<required>required)|(?P<optional>optional)|default:\s*(?P<default>[^)]*?)))?\s*\)"
     r"\s*(?:(?:—|--|-|:)\s*(?P<description>.*))?$")
+
+
+def param_types() -> tuple[str, ...]:
+    """The parameter types a saved query may declare: the basic ones and the ontology's code lists.
+
+    A function, not a constant: the ontology is read when first needed, not when this module is imported.
+    """
+    return (*BASIC_PARAM_TYPES, *CODE_CLASSES)
 
 
 class QueryError(UsageError):
@@ -141,9 +149,9 @@ def check_saved_query(query: SavedQuery) -> list[str]:
     mentioned = variables(text)
     projected = projected_variables(text)
     for parameter in query.parameters:
-        if parameter.type not in PARAM_TYPES:
+        if parameter.type not in param_types():
             problems.append(f"parameter {parameter.name}: unknown type {parameter.type!r}; "
-                            f"accepted: {', '.join(PARAM_TYPES)}")
+                            f"accepted: {', '.join(param_types())}")
         if parameter.name not in mentioned:
             problems.append(f"parameter {parameter.name}: the query never uses ?{parameter.name}")
         elif projected is not None and parameter.name not in projected:
@@ -299,12 +307,40 @@ def run_saved(backend: Backend, query: SavedQuery, bindings: dict[str, Term]) ->
         raise QueryError(f"query {query.name!r} needs the network (it calls remote SPARQL endpoints); "
                          "run it with --online")
     try:
-        check_read_only(query.text)  # a local query must not reach the network, files or write
+        form = read_only_form(query.text)  # a local query must not reach the network, files or write
     except UnsafeQuery as error:
         raise QueryError(f"query {query.name!r} is refused: {error}") from None
-    if query_form(query.text) != "SELECT":
+    if form != "SELECT":
         raise QueryError(f"query {query.name!r} is not a SELECT query")
     return without_parameters(solutions_table(backend.select(query.text, bindings)), query)
+
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def read_only_form(text: str) -> str | None:
+    """The form of a query (`query_form`) that `check_read_only` lets through; UnsafeQuery if it refuses it.
+
+    The tokenizer's pattern takes ~40 ms to compile, more than a warm saved query takes to run,
+    so the verdict on a text that passed is cached under the text's hash (and the code's tag).
+    """
+    import hashlib
+
+    from llmrl_kg.rdf.cache import body, cache_dir, cached, code_tag
+
+    def check() -> str:
+        check_read_only(text)
+        return query_form(text) or "-"
+
+    def read(path: Path) -> str:
+        form = body(path).decode("ascii", errors="replace")
+        if form not in (*QUERY_FORMS, "-"):
+            raise SyntaxError(f"{path}: not a query form")
+        return form
+
+    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+    form = cached(cache_dir() / f"checked-query-{digest}-{code_tag()}.txt", check, read, str)
+    return None if form == "-" else form
 
 
 def without_parameters(table: ResultTable, query: SavedQuery) -> ResultTable:

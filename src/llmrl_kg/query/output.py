@@ -9,8 +9,6 @@ Markdown's `[`, `]`), so no cell becomes a tag or a link.
 
 from __future__ import annotations
 
-import html
-import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -107,6 +105,8 @@ def render_tsv(columns: list[str], rows: list[Row]) -> str:
 
 def render_json(columns: list[str], rows: list[Row]) -> str:
     """A JSON list of objects, keys in column order; null for unbound values."""
+    import json
+
     return json.dumps([{c: row.get(c) for c in columns} for row in rows], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -155,6 +155,8 @@ class ResultTable:
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks; every value is escaped, and long results show their first rows."""
+        import html
+
         def cells(tag: str, values: list[Any]) -> str:
             return "".join(f"<{tag}>{html.escape(_one_line(cell_text(v)))}</{tag}>" for v in values)
 

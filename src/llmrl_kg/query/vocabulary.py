@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -18,7 +19,6 @@ from llmrl_kg.errors import UsageError
 from llmrl_kg.kg import model
 from llmrl_kg.rdf import namespaces as ns
 from llmrl_kg.rdf.namespaces import local_name
-from llmrl_kg.rdf.sparqltext import term_ntriples, values_block
 from llmrl_kg.store.backends import Backend, Term, plain_value
 
 PREFIXES = (f"PREFIX llmrl: <{ns.LLMRL}>\nPREFIX rdfs: <{ns.RDFS}>\n"
@@ -89,17 +89,23 @@ def _key(text: str) -> str:
 class Vocabulary:
     """Code lists, taxonomy classes and models of the KG, with lookups by any of their names."""
 
-    def __init__(self, concepts: list[Concept]) -> None:
+    def __init__(self, concepts: list[Concept], cache_key: str | None = None) -> None:
         self.concepts = concepts
         self.by_iri = {c.iri: c for c in concepts}
+        self.cache_key = cache_key  # the dataset cache entry it was read from (see `load`)
 
     @classmethod
     def load(cls, backend: Backend) -> "Vocabulary":
-        """Code lists and models from the KG through `backend` (two small queries); classes from the ontology."""
-        concepts: dict[str, Concept] = {}
-        for concept in [*_codes(backend), *_classes(model.ontology()), *_models(backend)]:
-            concepts.setdefault(concept.iri, concept)
-        return cls(list(concepts.values()))
+        """Code lists and models from the KG through `backend` (two small queries); classes from the ontology.
+
+        For a store loaded from the dataset cache, the concepts are cached beside it, under its key.
+        """
+        from llmrl_kg.rdf.cache import cache_dir, cached_json
+
+        key = getattr(backend, "cache_key", None)
+        path = cache_dir() / f"vocabulary-{key}.json" if key else None
+        concepts = cached_json(path, lambda: _read_concepts(backend), _concept_rows, _concepts_of_rows)
+        return cls(concepts, key)
 
     def of_kind(self, kind: str) -> list[Concept]:
         """The concepts of one kind (a key of CODE_CLASSES, or role, modality, model, code), sorted."""
@@ -139,6 +145,27 @@ class Vocabulary:
         return [n for m in self.of_kind("model") for n in [m.label or ""] + m.alt_labels if n]
 
 
+def _read_concepts(backend: Backend) -> list[Concept]:
+    concepts: dict[str, Concept] = {}
+    for concept in [*_codes(backend), *_classes(model.ontology()), *_models(backend)]:
+        concepts.setdefault(concept.iri, concept)
+    return list(concepts.values())
+
+
+def _concept_rows(concepts: list[Concept]) -> list[list]:
+    return [[c.iri, c.kind, c.notation, c.label, c.alt_labels, c.broader] for c in concepts]
+
+
+def _concepts_of_rows(rows: Any) -> list[Concept]:
+    concepts = []
+    for iri, kind, notation, label, alt_labels, broader in rows:
+        if not all(isinstance(v, str) for v in (iri, kind, *alt_labels, *broader)) \
+                or not all(v is None or isinstance(v, str) for v in (notation, label)):
+            raise TypeError("a concept row of the wrong shape")
+        concepts.append(Concept(iri, kind, notation, label, list(alt_labels), list(broader)))
+    return concepts
+
+
 def closest_hint(value: str, candidates: list[str], n: int = 3) -> str:
     """`; closest: a, b, c` (case-insensitive), or an empty string when nothing is close."""
     folded: dict[str, str] = {}
@@ -168,6 +195,8 @@ def _text(term: Term | None) -> str | None:
 
 def _codes(backend: Backend) -> list[Concept]:
     """The concepts of the code lists, with notation, labels and broader concepts."""
+    from llmrl_kg.rdf.sparqltext import values_block
+
     kind_of = dict((iri, kind) for kind, iri in CODE_CLASSES.items())
     rows = backend.select(PREFIXES + """
         SELECT ?c ?class ?notation ?pref ?alt ?broader WHERE {
@@ -211,6 +240,8 @@ def _classes(ontology: model.Ontology) -> list[Concept]:
 
 def _models(backend: Backend) -> list[Concept]:
     """The KG's own models with their labels and aliases."""
+    from llmrl_kg.rdf.sparqltext import term_ntriples
+
     rows = backend.select(PREFIXES + """
         SELECT DISTINCT ?m ?label ?alt WHERE {
           ?m a/rdfs:subClassOf* llmrl:FoundationModel ; rdfs:label ?label .

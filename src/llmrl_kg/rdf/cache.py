@@ -15,13 +15,13 @@ import functools
 import hashlib
 import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
 
-from llmrl_kg.rdf.atomic import write_atomically
 from llmrl_kg.rdf.oxtypes import ntriples_bytes
 
 T = TypeVar("T")
@@ -51,10 +51,22 @@ def code_tag() -> str:
     digest = hashlib.sha256(" ".join([__version__, ox.__version__, *map(_installed_version, ("rdflib", "owlrl"))])
                             .encode())
     package = Path(__file__).resolve().parent.parent
-    for source in sorted(package.rglob("*.py")):
-        status = source.stat()
-        digest.update(f"{source.relative_to(package).as_posix()}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    for relative, status in sorted(_python_files(str(package), "")):
+        digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
     return digest.hexdigest()[:12]
+
+
+def _python_files(folder: str, relative: str) -> list[tuple[str, os.stat_result]]:
+    """(path relative to the package, stat) of every `.py` file under `folder` (as `rglob("*.py")` finds them)."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = f"{relative}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                found += _python_files(entry.path, name + "/")
+            elif entry.name.endswith(".py") and entry.is_file():
+                found.append((name, entry.stat()))
+    return found
 
 
 def _installed_version(library: str) -> str:
@@ -65,8 +77,12 @@ def _installed_version(library: str) -> str:
     if spec is None or spec.origin is None:
         return "-"
     site = Path(spec.origin).resolve().parent.parent
-    folders = sorted(site.glob(f"{library}-*.dist-info"))
-    return folders[-1].name[len(library) + 1:-len(".dist-info")] if folders else "-"
+    try:
+        folders = sorted(name for name in os.listdir(site)
+                         if name.startswith(f"{library}-") and name.endswith(".dist-info"))
+    except OSError:
+        folders = []
+    return folders[-1][len(library) + 1:-len(".dist-info")] if folders else "-"
 
 
 def verified(path: Path) -> bool:
@@ -107,6 +123,8 @@ def cached(path: Path | None, compute: Callable[[], T], read: Callable[[Path], T
             pass  # a damaged cache is recomputed below
     value = compute()
     if path is not None:
+        from llmrl_kg.rdf.atomic import write_atomically  # tempfile: only when a file is written
+
         try:
             write_atomically(path, with_header(write(value)))
         except OSError:
@@ -122,3 +140,64 @@ def read_triples(path: Path) -> list[ox.Triple]:
 def triples_bytes(triples: list[ox.Triple]) -> bytes:
     """`triples` as the N-Triples bytes `read_triples` reads back."""
     return ntriples_bytes(triples)
+
+
+def body(path: Path) -> bytes:
+    """The bytes of a cache file after its header line (call `verified` first)."""
+    return path.read_bytes().split(b"\n", 1)[1]
+
+
+def cached_json(path: Path | None, compute: Callable[[], T], dump: Callable[[T], object],
+                load: Callable[[object], T]) -> T:
+    """`cached` for a value kept as JSON: `dump(value)` is JSON-able, `load` rebuilds the value from it.
+
+    A body that is not JSON, or JSON of another shape (`load` raising KeyError, TypeError,
+    ValueError, IndexError), counts as a damaged file: the value is recomputed.
+    """
+    import json
+
+    def read(file: Path) -> T:
+        try:
+            return load(json.loads(body(file)))
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            raise SyntaxError(f"{file}: not a cache file of this version ({error})") from None
+
+    return cached(path, compute, read, lambda value: json.dumps(dump(value), separators=(",", ":")))
+
+
+def tree_stat_key(roots: Iterable[Path], *context: str, settled_before_ns: int | None = None) -> str | None:
+    """A hash of the `.ttl` files and folders under `roots` as the file system describes them, or None.
+
+    Names, kinds, sizes, inode numbers, modification and change times: any edit, addition,
+    removal, rename or replacement of a file changes it (the change time cannot be set back), so
+    it can stand for the files' contents without reading them. Symbolic links are followed (each
+    folder once). None when something cannot be examined, or when something changed at or after
+    `settled_before_ns` (time.time_ns): a second edit within the file system's timestamp
+    granularity could leave every stat field as it was, so recent files must be read.
+    """
+    digest = hashlib.sha256("\0".join([code_tag(), *context]).encode())
+    seen: set[tuple[int, int]] = set()
+    newest = [0]
+    try:
+        for root in roots:
+            _add_tree(digest, os.fspath(root), seen, newest)
+    except (OSError, ValueError, RecursionError):
+        return None
+    if settled_before_ns is not None and newest[0] >= settled_before_ns:
+        return None
+    return digest.hexdigest()[:24]
+
+
+def _add_tree(digest, path: str, seen: set[tuple[int, int]], newest: list[int]) -> None:
+    status = os.stat(path)
+    digest.update(f"{path}\0{status.st_mode}\0{status.st_size}\0{status.st_ino}\0{status.st_dev}\0"
+                  f"{status.st_mtime_ns}\0{status.st_ctime_ns}\n".encode("utf-8", "surrogateescape"))
+    newest[0] = max(newest[0], status.st_mtime_ns, status.st_ctime_ns)
+    if not stat.S_ISDIR(status.st_mode) or (status.st_dev, status.st_ino) in seen:
+        return  # a file, or a folder already seen (a cycle of links)
+    seen.add((status.st_dev, status.st_ino))
+    with os.scandir(path) as entries:
+        children = sorted((entry.name, entry.is_dir()) for entry in entries)
+    for name, is_folder in children:
+        if is_folder or name.lower().endswith(".ttl"):
+            _add_tree(digest, os.path.join(path, name), seen, newest)

@@ -15,7 +15,7 @@ does not re-parse ~110 Turtle files on every call.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -24,11 +24,20 @@ from typing import Protocol, TypeVar, Union
 import pyoxigraph as ox
 
 from llmrl_kg.errors import ServiceError
-from llmrl_kg.store.guard import run_guarded
 
 Term = Union[ox.NamedNode, ox.Literal, ox.BlankNode]
 PlainValue = Union[str, int, float, bool, None]
 T = TypeVar("T")
+
+
+def run_guarded(function: Callable[[], T], timeout: float | None) -> T:
+    """`guard.run_guarded`, imported only for a query with a deadline (fork, pickle, signals cost start-up)."""
+    if timeout is None:
+        return function()  # no deadline: guard.run_guarded runs it in this process too
+    from llmrl_kg.store.guard import run_guarded as guarded
+
+    return guarded(function, timeout)
+
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -118,13 +127,15 @@ def plain_value(term: Term | None) -> PlainValue:
 class OxigraphBackend:
     """An in-memory pyoxigraph store with the KG (asserted + inferred), queried as the union of its graphs."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, cache_key: str | None = None) -> None:
         self.store = store
+        # The dataset cache entry the store was loaded from: tables derived from it are cached under it.
+        self.cache_key = cache_key
 
     @classmethod
     def load(cls, paths: list[Path] | None = None) -> "OxigraphBackend":
         """The shipped KG (or the files under `paths`), from the N-Quads cache when it is fresh."""
-        return cls(open_cached_store(paths))
+        return cls(*open_cached_dataset(paths))
 
     def _run(self, query: str, bindings: Mapping[str, Term] | None):
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
@@ -175,25 +186,77 @@ def open_cached_store(paths: list[Path] | None = None) -> ox.Store:
     source file and the tag the code and library versions, so any edit makes a
     new cache entry; a file that fails its checksum is rebuilt (`rdf.cache`).
     """
-    from llmrl_kg.kg import loader
+    return open_cached_dataset(paths)[0]
+
+
+def open_cached_dataset(paths: list[Path] | None = None) -> tuple[ox.Store, str | None]:
+    """`open_cached_store(paths)` and the key of its cache entry (None when the files have none).
+
+    Tables derived from the loaded KG (the vocabulary, the question lexicon) are cached under the same key.
+    """
     from llmrl_kg.rdf.cache import cache_dir, cached, code_tag
 
     try:
-        key = loader.files_fingerprint(paths)
+        fingerprint = dataset_fingerprint(paths)
     except OSError:
-        key = None  # an unreadable file: open_store below reports it properly
+        fingerprint = None  # an unreadable file: open_store below reports it properly
+
     def build() -> ox.Store:
+        from llmrl_kg.kg import loader  # parsing and reasoning: only on a cache miss
+
         # Once after an install or an edit of the data: say what the pause is for.
         print(f"llmrl-kg: building the KG cache in {cache_dir()} (once after an install or a data edit)",
               file=sys.stderr)
         return loader.open_store(paths, inferred=True)
 
-    return cached(cache_dir() / f"dataset-{key}-{code_tag()}.nq" if key else None, build, _read_quads, _quads_bytes)
+    key = f"{fingerprint}-{code_tag()}" if fingerprint else None
+    return cached(cache_dir() / f"dataset-{key}.nq" if key else None, build, _read_quads, _quads_bytes), key
+
+
+# Files changed less than this long ago are read and hashed: their stat data may not show a second edit yet.
+SETTLING_SECONDS = 2.0
+
+
+def dataset_fingerprint(paths: list[Path] | None = None) -> str:
+    """`loader.files_fingerprint(paths)`, remembered under a key of the files' sizes, inodes and times.
+
+    Warm commands then examine the files (`rdf.cache.tree_stat_key`) rather than read and hash
+    every one; the hash is computed again whenever any file, folder or the current folder changes.
+    """
+    import os
+    import time
+
+    from llmrl_kg import locations
+    from llmrl_kg.rdf.cache import cache_dir, cached, tree_stat_key
+
+    def read_and_hash() -> str:
+        from llmrl_kg.kg import loader
+
+        return loader.files_fingerprint(paths)
+
+    roots = [locations.ontology_file(), *(paths or [locations.data_dir()])]
+    # The fingerprint hashes display names, which are relative to the KG's root or the current folder.
+    stats = tree_stat_key(roots, str(locations.kg_root().resolve()), os.getcwd(),
+                          settled_before_ns=time.time_ns() - int(SETTLING_SECONDS * 1e9))
+    if stats is None:
+        return read_and_hash()
+    return cached(cache_dir() / f"fingerprint-{stats}.txt", read_and_hash, _read_fingerprint, str)
+
+
+def _read_fingerprint(path: Path) -> str:
+    from llmrl_kg.rdf.cache import body
+
+    text = body(path).decode("ascii", errors="replace")
+    if len(text) != 24 or any(c not in "0123456789abcdef" for c in text):
+        raise SyntaxError(f"{path}: not a fingerprint")
+    return text
 
 
 def _read_quads(path: Path) -> ox.Store:
+    # Lenient: the file passed its checksum, so it is the N-Quads this code wrote from a valid store;
+    # skipping the IRI and literal validation halves the load time.
     store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
 
 

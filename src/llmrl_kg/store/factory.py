@@ -62,6 +62,11 @@ class LazyBackend:
             self._backend = open_backend(self.store, self.endpoint)
         return self._backend
 
+    @property
+    def cache_key(self) -> str | None:
+        """The real backend's dataset cache key (None for stores not loaded from the cache)."""
+        return getattr(self.backend, "cache_key", None)
+
     def select(self, query, bindings=None, **limits):
         return self.backend.select(query, bindings, **limits)
 

@@ -169,14 +169,19 @@ def _models_first(parsed: Parsed) -> None:
     parsed.understood = lines + [line for line in parsed.understood if line not in lines]
 
 
-CLASS_KINDS = {**{iri: kind for kind, iri in CODE_CLASSES.items()}, LLMRL + "Benchmark": "benchmark",
-               PREFIXES["foaf"] + "Organization": "organisation"}
+def class_kinds() -> dict[str, str]:
+    """The kind of condition each class names: the code lists' classes (from the ontology), benchmarks, organisations."""
+    return {**{iri: kind for kind, iri in CODE_CLASSES.items()}, LLMRL + "Benchmark": "benchmark",
+            PREFIXES["foaf"] + "Organization": "organisation"}
 
 
 def _names_class_of_neighbour(items: list[Item], index: int) -> bool:
     """Whether `items[index]` names a class ("RL role", "benchmark") whose member is the item before or after."""
-    kinds = {CLASS_KINDS[s.iri] for s in items[index].senses if s.iri in CLASS_KINDS}
-    if not kinds or items[index].kinds() != ["class"]:
+    if items[index].kinds() != ["class"]:
+        return False
+    class_kind = class_kinds()
+    kinds = {class_kind[s.iri] for s in items[index].senses if s.iri in class_kind}
+    if not kinds:
         return False
     neighbours = [items[i] for i in (index - 1, index + 1) if 0 <= i < len(items)]
     return any(n.kind == "sense" and kinds & set(n.kinds()) for n in neighbours)

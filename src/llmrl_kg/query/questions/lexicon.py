@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from llmrl_kg.query.questions.text import keys
 from llmrl_kg.query.vocabulary import Concept, Vocabulary, ascii_spelling
@@ -115,7 +116,21 @@ class Lexicon:
 
     @classmethod
     def load(cls, backend: Backend, vocabulary: Vocabulary) -> "Lexicon":
-        """The lexicon of the KG behind `backend` (one query besides the Vocabulary's)."""
+        """The lexicon of the KG behind `backend` (one query besides the Vocabulary's).
+
+        For a store loaded from the dataset cache (and its vocabulary), the built tables are cached
+        beside it, under its key: a warm `ask` or `show` reads them instead of building them.
+        """
+        from llmrl_kg.rdf.cache import cache_dir, cached_json
+
+        key = getattr(backend, "cache_key", None)
+        path = cache_dir() / f"lexicon-{key}.json" if key and vocabulary.cache_key == key else None
+        return cached_json(path, lambda: cls.build(backend, vocabulary), _tables,
+                           lambda tables: _from_tables(cls, vocabulary, tables))
+
+    @classmethod
+    def build(cls, backend: Backend, vocabulary: Vocabulary) -> "Lexicon":
+        """The lexicon of the KG behind `backend`, built from its names (see `load`)."""
         entities: dict[tuple[str, str], Entity] = {}
         for row in backend.select(_ENTITIES).rows:
             iri, kind = str(plain_value(row["s"])), str(plain_value(row["kind"]))
@@ -210,6 +225,44 @@ class Lexicon:
         """The name to show for a thing of the KG."""
         senses = self.senses_by_iri.get(iri)
         return senses[0].show() if senses else iri
+
+
+def _tables(lexicon: Lexicon) -> dict:
+    """The lexicon's tables as JSON-able values, each sense written once and named by its number."""
+    numbers: dict[Sense, int] = {}
+
+    def number(sense: Sense) -> int:
+        return numbers.setdefault(sense, len(numbers))
+
+    def trie(node: dict) -> dict:
+        return {key: [number(s) for s in child] if key == "$" else trie(child) for key, child in node.items()}
+
+    tables = {"trie": trie(lexicon.trie),
+              "names": {name: number(sense) for name, sense in lexicon.names.items()},
+              "senses_by_iri": {iri: [number(s) for s in senses] for iri, senses in lexicon.senses_by_iri.items()},
+              "families": {name: [number(s) for s in senses] for name, senses in lexicon.families.items()},
+              "tails": [[list(tail), [number(s) for s in senses]] for tail, senses in lexicon.tails.items()]}
+    tables["senses"] = [[s.kind, s.iri, s.label, s.notation] for s in numbers]
+    return tables
+
+
+def _from_tables(cls: type[Lexicon], vocabulary: Vocabulary, tables: Any) -> Lexicon:
+    """The lexicon whose tables `_tables` wrote (KeyError, TypeError, ... for tables of another shape)."""
+    senses = [Sense(*row) for row in tables["senses"]]
+    if not all(isinstance(v, str) for s in senses for v in (s.kind, s.iri, s.label)):
+        raise TypeError("a sense of the wrong shape")
+
+    def trie(node: dict) -> dict:
+        return {key: [senses[n] for n in child] if key == "$" else trie(child) for key, child in node.items()}
+
+    lexicon = cls.__new__(cls)
+    lexicon.vocabulary = vocabulary
+    lexicon.trie = trie(tables["trie"])
+    lexicon.names = {name: senses[n] for name, n in tables["names"].items()}
+    lexicon.senses_by_iri = {iri: [senses[n] for n in group] for iri, group in tables["senses_by_iri"].items()}
+    lexicon.families = {name: [senses[n] for n in group] for name, group in tables["families"].items()}
+    lexicon.tails = {tuple(tail): [senses[n] for n in group] for tail, group in tables["tails"]}
+    return lexicon
 
 
 def content_keys(text: str) -> tuple[str, ...]:
