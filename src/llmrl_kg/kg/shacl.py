@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+import pyoxigraph as ox
+
 from llmrl_kg.errors import UsageError
 from llmrl_kg.kg.files import SourceFile
 from llmrl_kg.kg.findings import ERROR, WARNING, Finding
@@ -18,7 +20,6 @@ from llmrl_kg.kg.shacl_sparql import ShaclResult, UnsupportedShapes, validate_tr
 from llmrl_kg.rdf.lines import LineIndex
 from llmrl_kg.rdf.namespaces import SH, local_name
 from llmrl_kg.rdf.oxtypes import term_value
-from llmrl_kg.rdf.terms import to_ox_term, to_rdflib_graph, to_rdflib_term
 
 ENGINES = ("sparql", "pyshacl")
 ENGINE_VARIABLE = "LLMRL_KG_SHACL"
@@ -33,27 +34,59 @@ def shacl_findings(data_sources: list[SourceFile], ontology, shapes, report_on: 
     and the shapes are always passed explicitly (never taken from the data).
     `engine` is "sparql" (default) or "pyshacl" (default from $LLMRL_KG_SHACL).
     """
-    results = shacl_results([ontology, *(s.triples for s in data_sources)], shapes, engine=engine)
+    triple_lists = [ontology, *(s.triples for s in data_sources)]
+    focus_nodes = _reported_nodes(data_sources, report_on)
+    if _engine(engine) == "sparql":
+        try:
+            results = validate_triples(shapes, triple_lists, focus_nodes)
+        except UnsupportedShapes:
+            results = [r.as_oxigraph() for r in pyshacl_results(triple_lists, shapes)]
+    else:
+        results = [r.as_oxigraph() for r in pyshacl_results(triple_lists, shapes)]
     return findings_from_results(results, data_sources, ontology, shapes, report_on)
 
 
-def shacl_results(triple_lists: list, shapes, *, engine: str | None = None) -> list[ShaclResult]:
-    """The validation results of the union of `triple_lists` against `shapes` (pyoxigraph triples)."""
-    chosen = engine or os.environ.get(ENGINE_VARIABLE, "").strip() or "sparql"
-    if chosen not in ENGINES:
-        raise UsageError(f"unknown SHACL engine {chosen!r}", fix=f"use one of: {', '.join(ENGINES)}")
-    if chosen == "sparql":
+def _reported_nodes(data_sources: list[SourceFile], report_on: set[str]) -> list[ox.NamedNode] | None:
+    """The subjects of the `report_on` files, when they are not all the files and are all IRIs, else None.
+
+    Only results at these nodes are reported, so validating one file runs the shapes at its nodes alone.
+    """
+    if all(s.display in report_on for s in data_sources):
+        return None
+    nodes = [t.subject for s in data_sources if s.display in report_on for t in s.triples]
+    iris = [node for node in nodes if isinstance(node, ox.NamedNode)]
+    return iris if len(iris) == len(nodes) else None
+
+
+def shacl_results(triple_lists: list, shapes, *, engine: str | None = None,
+                  focus_nodes: list[ox.NamedNode] | None = None) -> list[ShaclResult]:
+    """The validation results of the union of `triple_lists` against `shapes` (pyoxigraph triples).
+
+    With `focus_nodes`, the SPARQL engine reports only the results at those nodes
+    (pyshacl reports all; the results at those nodes are the same). The results are in rdflib terms.
+    """
+    if _engine(engine) == "sparql":
         try:
-            return validate_triples(shapes, triple_lists)
+            return [r.as_rdflib() for r in validate_triples(shapes, triple_lists, focus_nodes)]
         except UnsupportedShapes:
             pass  # the reference engine handles every SHACL Core shapes graph
     return pyshacl_results(triple_lists, shapes)
+
+
+def _engine(engine: str | None) -> str:
+    """The engine chosen by `engine`, else by $LLMRL_KG_SHACL, else "sparql"."""
+    chosen = engine or os.environ.get(ENGINE_VARIABLE, "").strip() or "sparql"
+    if chosen not in ENGINES:
+        raise UsageError(f"unknown SHACL engine {chosen!r}", fix=f"use one of: {', '.join(ENGINES)}")
+    return chosen
 
 
 def pyshacl_results(triple_lists: list, shapes) -> list[ShaclResult]:
     """The validation results pyshacl (the reference engine) reports."""
     import pyshacl
     from rdflib import Graph, Namespace
+
+    from llmrl_kg.rdf.terms import to_rdflib_graph
 
     sh = Namespace(SH)
     data = Graph()
@@ -77,9 +110,7 @@ def pyshacl_results(triple_lists: list, shapes) -> list[ShaclResult]:
 
 def findings_from_results(results: list[ShaclResult], data_sources: list[SourceFile], ontology, shapes,
                           report_on: set[str]) -> list[Finding]:
-    """The findings of `results` whose focus node is stated in one of the `report_on` files."""
-    from rdflib import URIRef
-
+    """The findings of `results` (in pyoxigraph terms) whose focus node is stated in one of the `report_on` files."""
     where: dict[str, tuple[SourceFile, LineIndex]] = {}
     for source in data_sources:
         if source.display not in report_on:
@@ -87,59 +118,61 @@ def findings_from_results(results: list[ShaclResult], data_sources: list[SourceF
         index = LineIndex(source.text)
         for t in source.triples:
             where.setdefault(term_value(t.subject), (source, index))
-    reported = [r for r in results if str(r.focus) in where]
+    reported = [r for r in results if term_value(r.focus) in where]
     names, descriptions = _shape_texts(shapes)
     many = _values_of(reported, [ontology, *(s.triples for s in data_sources)])
+    allowed = (ox.NamedNode(SH + "Warning"), ox.NamedNode(SH + "Info"))
 
     findings = []
     for r in reported:
-        source, index = where[str(r.focus)]
-        severity = WARNING if r.severity in (URIRef(SH + "Warning"), URIRef(SH + "Info")) else ERROR
-        rule = names.get(r.source_shape) or local_name(str(r.component))
-        fix = descriptions.get(r.source_shape) or ""
+        focus = term_value(r.focus)
+        source, index = where[focus]
+        rule = names.get(r.source_shape) or local_name(r.component.value)
         message = r.message
-        if r.value is not None and r.value != r.focus and str(r.value) not in message:
+        if r.value is not None and r.value != r.focus and term_value(r.value) not in message:
             message += f" (value: {_show(r.value)})"
-        elif str(r.component) == SH + "MaxCountConstraintComponent" and isinstance(r.path, URIRef):
-            found = sorted(_show(v) for v in many[(r.focus, r.path)])
+        elif r.component.value == SH + "MaxCountConstraintComponent" and isinstance(r.path, ox.NamedNode):
+            found = sorted({_show(v) for v in many[(r.focus, r.path)]})  # values rdflib reads as one, shown once
             message += f" (values: {', '.join(found)})"
-        line = index.statement_line(str(r.focus), str(r.path) if isinstance(r.path, URIRef) else None)
-        findings.append(Finding(source.display, line, severity, str(rule),
-                                f"{_show(r.focus)}: {message}", str(fix), focus=str(r.focus)))
+        line = index.statement_line(focus, r.path.value if isinstance(r.path, ox.NamedNode) else None)
+        findings.append(Finding(source.display, line, WARNING if r.severity in allowed else ERROR, rule,
+                                f"{_show(r.focus)}: {message}", descriptions.get(r.source_shape) or "",
+                                focus=focus))
     return findings
 
 
 def _shape_texts(shapes) -> tuple[dict, dict]:
-    """Each shape's sh:name and sh:description, as rdflib terms."""
+    """Each shape's sh:name and sh:description (text), by shape node."""
     names: dict = {}
     descriptions: dict = {}
     for t in shapes:
         if t.predicate.value == SH + "name":
-            names.setdefault(to_rdflib_term(t.subject), to_rdflib_term(t.object))
+            names.setdefault(t.subject, term_value(t.object))
         elif t.predicate.value == SH + "description":
-            descriptions.setdefault(to_rdflib_term(t.subject), to_rdflib_term(t.object))
+            descriptions.setdefault(t.subject, term_value(t.object))
     return names, descriptions
 
 
 def _values_of(results: list[ShaclResult], triple_lists: list) -> dict[tuple, set]:
     """The values of each (focus, path) of a sh:maxCount result, as the data graph holds them."""
-    wanted = {(r.focus, r.path) for r in results if str(r.component) == SH + "MaxCountConstraintComponent"}
+    wanted = {(r.focus, r.path) for r in results if term_value(r.component) == SH + "MaxCountConstraintComponent"}
     values: dict[tuple, set] = {key: set() for key in wanted}
     if not wanted:
         return values
-    subjects = {to_ox_term(focus) for focus, _path in wanted}
+    subjects = {focus for focus, _path in wanted}
     for triples in triple_lists:
         for t in triples:
             if t.subject in subjects:
-                key = (to_rdflib_term(t.subject), to_rdflib_term(t.predicate))
+                key = (t.subject, t.predicate)
                 if key in values:
-                    values[key].add(to_rdflib_term(t.object))
+                    values[key].add(t.object)
     return values
 
 
 def _show(term) -> str:
-    from rdflib import Literal
+    """A pyoxigraph term as findings show it: a literal as rdflib writes it in N3, else <IRI>."""
+    if isinstance(term, ox.Literal):
+        from llmrl_kg.rdf.terms import to_rdflib_term
 
-    if isinstance(term, Literal):
-        return term.n3()
-    return f"<{term}>"
+        return to_rdflib_term(term).n3()
+    return f"<{term_value(term)}>"

@@ -127,9 +127,33 @@ def cached(path: Path | None, compute: Callable[[], T], read: Callable[[Path], T
 
         try:
             write_atomically(path, with_header(write(value)))
+            prune(path)
         except OSError:
             pass  # a read-only cache folder only costs speed
     return value
+
+
+KEEP_PER_KIND = 8
+_KIND = re.compile(r"(?P<kind>.+?)-[0-9a-f]{8,}")
+
+
+def prune(written: Path, keep: int = KEEP_PER_KIND) -> None:
+    """Remove all but the `keep` newest cache files of the kind just written (`dataset-…`, `lexicon-…`).
+
+    Every data edit or code version makes new keys; without this the folder grows without end.
+    """
+    match = _KIND.match(written.name)
+    if match is None:
+        return
+    kind = match.group("kind")
+    same = []
+    for entry in os.scandir(written.parent):
+        found = _KIND.match(entry.name)
+        if found and found.group("kind") == kind and entry.is_file(follow_symlinks=False):
+            same.append((entry.stat().st_mtime_ns, entry.name))
+    for _mtime, name in sorted(same, reverse=True)[keep:]:
+        if name != written.name:
+            (written.parent / name).unlink(missing_ok=True)
 
 
 def read_triples(path: Path) -> list[ox.Triple]:

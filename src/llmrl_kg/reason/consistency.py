@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from llmrl_kg.rdf.namespaces import OWL, RDF, XSD
+from llmrl_kg.rdf.namespaces import OWL, RDF, RDFS, XSD
 from llmrl_kg.rdf.oxtypes import select, term_value
 
 _INFERRED = "urn:llmrl-kg:consistency-inferred"
@@ -105,12 +105,106 @@ def contradictions(store: ox.Store) -> list[Contradiction]:
     return sorted(found)
 
 
-def check(ontology: list[ox.Triple], data: list[ox.Triple], *, cache_key: str | None = None) -> list[Contradiction]:
-    """Every contradiction of ontology + data (owl:sameAs statements must have been left out)."""
+def check(ontology: list[ox.Triple], data: list[ox.Triple], *, cache_key: str | None = None,
+          tbox: list[ox.Triple] | None = None) -> list[Contradiction]:
+    """Every contradiction of ontology + data (owl:sameAs statements must have been left out).
+
+    `tbox` may give the ontology's closure (`tbox_closure`), else it is found by `cache_key`.
+    """
     from llmrl_kg.reason.materialise import materialise
 
     store = ox.Store()
     graph = ox.NamedNode("urn:llmrl-kg:asserted")
     store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in [*ontology, *data])
-    materialise(store, ontology, _INFERRED, cache_key=cache_key)
+    materialise(store, ontology, _INFERRED, cache_key=cache_key, tbox=tbox)
     return contradictions(store) + ill_typed_literals(data)
+
+
+# --- Checking what an edit can change -------------------------------------------------------
+# An individual's types follow from the triples that mention it, the ontology and the
+# data's schema statements: no rule of `materialise` but prp-trp (transitive properties)
+# reaches further. So when the edited files state no schema, the contradictions of the
+# individuals they do not mention are those of the other files alone (cached), and those
+# of the individuals they mention are found in a store of the triples mentioning them.
+
+# The schema statements the rules of `materialise` and the queries above read (keep them in step).
+_SCHEMA_PREDICATES = {RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
+                      OWL + "inverseOf", OWL + "disjointWith", OWL + "members", RDF + "first", RDF + "rest"}
+_SCHEMA_TYPES = {OWL + "SymmetricProperty", OWL + "TransitiveProperty", OWL + "AllDisjointClasses"}
+
+
+def tbox_closure(ontology: list[ox.Triple], data: list[ox.Triple], cache_key: str) -> list[ox.Triple]:
+    """The ontology's closure that `check(ontology, data, cache_key=cache_key)` uses (from the cache)."""
+    from llmrl_kg.reason.materialise import cached_tbox_inferences
+
+    samples: dict[tuple[str, str], ox.Literal] = {}
+    for t in [*ontology, *data]:
+        if isinstance(t.object, ox.Literal):
+            samples.setdefault((t.object.datatype.value, t.object.language or ""), t.object)
+    return cached_tbox_inferences(ontology, sorted(samples.values(), key=str), cache_key)
+
+
+def is_schema(triple: ox.Triple) -> bool:
+    """True for a schema statement that the reasoning reads (an axiom, a list cell, a property's kind)."""
+    predicate = triple.predicate.value
+    return predicate in _SCHEMA_PREDICATES or (
+        predicate == RDF + "type" and isinstance(triple.object, ox.NamedNode) and triple.object.value in _SCHEMA_TYPES)
+
+
+def reasons_locally(everything: Iterable[ox.Triple], edited: list[ox.Triple]) -> bool:
+    """True when `contradictions_about` is exact: no transitive property in `everything` (the ontology,
+    its closure and the data), no schema statement in the `edited` triples."""
+    transitive = ox.NamedNode(OWL + "TransitiveProperty")
+    return not any(t.object == transitive for t in everything) and not any(is_schema(t) for t in edited)
+
+
+def mentioned(triples: Iterable[ox.Triple]) -> set[str]:
+    """The IRIs and blank nodes that `triples` have as subject or object."""
+    return {term.value for t in triples for term in (t.subject, t.object)
+            if isinstance(term, (ox.NamedNode, ox.BlankNode))}
+
+
+def contradictions_about(ontology: list[ox.Triple], data: list[ox.Triple], individuals: set[str],
+                         tbox: list[ox.Triple]) -> list[Contradiction]:
+    """The disjointness and owl:Nothing contradictions of ontology + data at `individuals` (see above).
+
+    Only the triples that mention one of them and the schema statements are reasoned over.
+    """
+    from llmrl_kg.reason.materialise import materialise
+
+    def needed(t: ox.Triple) -> bool:
+        return (term_value(t.subject) in individuals or is_schema(t)
+                or (not isinstance(t.object, ox.Literal) and term_value(t.object) in individuals))
+
+    axioms = [t for t in ontology if needed(t)]
+    store = ox.Store()
+    graph = ox.NamedNode("urn:llmrl-kg:asserted")
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in [*axioms, *filter(needed, data)])
+    materialise(store, axioms, _INFERRED, tbox=[t for t in tbox if needed(t)])
+    return [c for c in contradictions(store) if c.focus in individuals]
+
+
+def cached_contradictions(name: str, ontology: list[ox.Triple], data: list[ox.Triple],
+                          tbox: list[ox.Triple]) -> list[Contradiction]:
+    """The disjointness and owl:Nothing contradictions of ontology + data, cached under `name`.
+
+    `name` must be a digest of everything they depend on (the data, the ontology, the code).
+    """
+    import json
+
+    from llmrl_kg.rdf.cache import cache_dir, cached
+
+    def compute() -> list[Contradiction]:
+        return [c for c in check(ontology, data, tbox=tbox) if c.rule != "dt-not-type"]
+
+    def read(path) -> list[Contradiction]:
+        try:
+            rows = json.loads(path.read_bytes().split(b"\n", 1)[1])
+            return [Contradiction(str(rule), str(focus), str(message)) for rule, focus, message in rows]
+        except (ValueError, TypeError, IndexError) as error:
+            raise SyntaxError(f"damaged cache file {path}") from error
+
+    def write(found: list[Contradiction]) -> str:
+        return json.dumps([[c.rule, c.focus, c.message] for c in found])
+
+    return cached(cache_dir() / f"contradictions-{name}.json", compute, read, write)
