@@ -164,7 +164,8 @@ USERS_OF_GPT4 = """
 PREFIX llmrl: <https://w3id.org/llmrl-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?label WHERE {
-  ?e a llmrl:MethodEntry ; llmrl:entryOf ?m ; llmrl:usesModel <https://w3id.org/llmrl-kg/model/gpt-4> .
+  VALUES ?row { llmrl:MethodEntry llmrl:CuratedEntry }  # the survey's rows and those beyond it
+  ?e a ?row ; llmrl:entryOf ?m ; llmrl:usesModel <https://w3id.org/llmrl-kg/model/gpt-4> .
   ?m rdfs:label ?label
 }"""
 
@@ -173,7 +174,8 @@ USERS_OF_GPT4_FAMILY = """
 PREFIX llmrl: <https://w3id.org/llmrl-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?label WHERE {
-  ?e a llmrl:MethodEntry ; llmrl:entryOf ?m ; llmrl:usesModel ?model .
+  VALUES ?row { llmrl:MethodEntry llmrl:CuratedEntry }  # the survey's rows and those beyond it
+  ?e a ?row ; llmrl:entryOf ?m ; llmrl:usesModel ?model .
   ?model rdfs:label ?name . FILTER(CONTAINS(LCASE(STR(?name)), "gpt-4"))
   ?m rdfs:label ?label
 }"""
