@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -59,8 +60,12 @@ def test_markdown_table_lines_are_the_readmes_lines(readme_markdown):
     table_lines = [line for line in readme_markdown.splitlines() if line.startswith("|")]
     readme_lines = set(README.splitlines())
     added = _readme_methods_beyond_the_fixture()
-    new_lines = [line for line in table_lines if line not in readme_lines]
-    assert [line for line in new_lines if not any(line.startswith(f"| {name} \\[") for name in added)] == []
+    # A table holding a contributor's row is padded to that row's width: its cells are checked by the
+    # round trip above; every line of every other table is a line of the README.
+    for block in re.split(r"\n(?!\|)", readme_markdown):
+        lines = [line for line in block.splitlines() if line.startswith("|")]
+        if not any(line.startswith(f"| {name} \\[") for name in added for line in lines):
+            assert [line for line in lines if line not in readme_lines] == []
     assert len(table_lines) == sum(len(rows) + 2 for rows in README_TABLES.values()) + len(added)
 
 

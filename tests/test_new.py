@@ -42,9 +42,8 @@ method:demo-agent a llmrl:ParametricAgent ; rdfs:label "DemoAgent" ;
     llmrl:introducedIn paper:demo-agent ; llmrl:evaluatedOn benchmark:alfworld .
 paper:demo-agent a llmrl:Paper ; dcterms:title "Demo: An Agent" ; fabio:hasPublicationYear "2025"^^xsd:gYear ;
     llmrl:arxivId "2501.01234" ; llmrl:authorList "Ann Smith; Bob Jones; et al." ; llmrl:venue "ICLR 2025" ;
-    dcterms:source <https://arxiv.org/abs/2501.01234> ; dcterms:creator person:ann-smith , person:bob-jones .
-person:ann-smith a foaf:Person ; foaf:name "Ann Smith" .
-person:bob-jones a foaf:Person ; foaf:name "Bob Jones" .
+    dcterms:source <https://arxiv.org/abs/2501.01234> .
+%(authors)s
 entry:demo-agent-readme a llmrl:MethodEntry ; llmrl:entryOf method:demo-agent ;
     llmrl:inTable table:readme-parametric-agents ; llmrl:rowNumber %(row)d ; llmrl:statedIn doc:readme ;
     llmrl:citation "Smith et al., 2025" ;
@@ -65,6 +64,19 @@ def _next_row(store) -> int:
     return int(row["max"].value) + 1
 
 
+def _authors(store) -> str:
+    """The creators `new` must write: a person the KG already names is reused, others get a record."""
+    lines = []
+    for name, slug in (("Ann Smith", "ann-smith"), ("Bob Jones", "bob-jones")):
+        known = list(store.query(f'SELECT ?p WHERE {{ ?p <http://xmlns.com/foaf/0.1/name> "{name}" }}',
+                                 use_default_graph_as_union=True))
+        person = f"<{known[0]['p'].value}>" if known else f"person:{slug}"
+        lines.append(f"paper:demo-agent dcterms:creator {person} .")
+        if not known:
+            lines.append(f'{person} a foaf:Person ; foaf:name "{name}" .')
+    return "\n".join(lines)
+
+
 def _triples(text: str) -> set:
     return set(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
 
@@ -78,7 +90,7 @@ def demo_file(tmp_path_factory, cli_invoke):
 
 
 def test_new_writes_exactly_the_expected_triples(demo_file, asserted_store):
-    expected = _triples(EXPECTED % {"row": _next_row(asserted_store)})
+    expected = _triples(EXPECTED % {"row": _next_row(asserted_store), "authors": _authors(asserted_store)})
     assert _triples(demo_file.read_text(encoding="utf-8")) == expected
 
 

@@ -91,7 +91,8 @@ def _paper(rng, data):
 
 
 def _entry(rng, data):
-    return _pick(rng, data, "llmrl:rowNumber")
+    """A table row of the survey's kind (llmrl:MethodEntry; rows beyond the survey have shapes of their own)."""
+    return _pick(rng, data, "rdf:type", _iri("llmrl:MethodEntry"))
 
 
 def _paper_entry(rng, data):
