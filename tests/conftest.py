@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from servers import oxigraph_in_memory, virtuoso  # noqa: F401 - the loopback server fixtures, for every module
+from support.chromium import running_chromium
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -67,3 +69,31 @@ def asserted_store():
     from llmrl_kg.kg.loader import open_store
 
     return open_store(inferred=False)
+
+
+@pytest.fixture(scope="session")
+def copy_kg(tmp_path_factory):
+    """Copy the KG's ontology, data and queries into a new temporary folder: `root = copy_kg()`."""
+    from llmrl_kg import locations
+
+    def copy() -> Path:
+        root = tmp_path_factory.mktemp("kg-copy")
+        for folder in ("ontology", "data", "queries"):
+            shutil.copytree(locations.kg_root() / folder, root / folder)
+        return root
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory):
+    """Start headless Chromium with a private profile: `with chromium("--window-size=1200,900") as driver:`.
+
+    The driver quits when the `with` block ends; a module keeps one for its tests by wrapping it
+    in a module-scoped fixture. Fails if chromium is installed without chromedriver.
+    """
+
+    def start(*arguments: str):
+        return running_chromium(tmp_path_factory.mktemp("chromium-profile"), *arguments)
+
+    return start

@@ -6,21 +6,17 @@ absent). The page is opened from file://, offline; a screenshot is kept in test-
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from llmrl_kg.export import export
+from support.chromium import CHROMIUM_MARKS
 from survey_scope import fixture_names
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.chromium,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium chromium-driver)"),
-]
+pytestmark = CHROMIUM_MARKS
 
 SURVEYED = """
 PREFIX llmrl: <https://w3id.org/llmrl-kg/ontology#>
@@ -31,24 +27,9 @@ SELECT (COUNT(DISTINCT ?m) AS ?n) (COUNT(DISTINCT ?any) AS ?all) WHERE {
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    if not Path(driver_path).exists():
-        pytest.fail("chromium is installed but chromedriver is not: apt-get install chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run", "--window-size=1400,900",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # An explicit driver path: Selenium Manager (which may download drivers) is never used.
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    yield driver
-    driver.quit()
+def browser(chromium):
+    with chromium("--window-size=1400,900") as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

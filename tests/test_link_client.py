@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +28,7 @@ from llmrl_kg.link.client import (
     retry_after_seconds,
     user_agent,
 )
+from support.loopback import LoopbackServer
 
 WIKIDATA = "http://www.wikidata.org/entity/"
 GOOD = {"head": {"vars": ["entity", "value", "title"]},
@@ -37,7 +38,7 @@ SENTINEL = "# an existing link file that a failed run must leave exactly as it i
 QUERY = "SELECT ?entity ?value ?title WHERE { VALUES ?value { \"2303.11366\" } ?entity <urn:p> ?value }"
 
 
-class FaultyEndpoint:
+class FaultyEndpoint(LoopbackServer):
     """A loopback HTTP server whose paths misbehave in the ways public endpoints do."""
 
     def __init__(self) -> None:
@@ -46,30 +47,18 @@ class FaultyEndpoint:
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
         self._lock = threading.Lock()
-        endpoint = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # keep pytest's output clean
-                pass
-
-            def do_GET(self):
-                endpoint.handle(self)
-
-            def do_POST(self):
-                endpoint.handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def close(self) -> None:
+        """Release the requests that hang or drip, then stop the server."""
+        self.stop.set()
+        super().close()
 
     def count(self, path: str) -> int:
         """How many requests `path` received."""
         return sum(1 for r in self.requests if r["path"] == path)
 
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
+    def answer(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
         path = request.path.split("?")[0]
@@ -145,12 +134,8 @@ class FaultyEndpoint:
 
 @pytest.fixture(scope="module")
 def faulty():
-    endpoint = FaultyEndpoint()
-    endpoint.thread.start()
-    yield endpoint
-    endpoint.stop.set()
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
+    with FaultyEndpoint() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ tests/vendor/axe-core, MPL-2.0) finds no serious or critical violation. Skipped 
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import urllib.parse
 from pathlib import Path
@@ -17,14 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from llmrl_kg.cli import cli
+from support.chromium import CHROMIUM_MARKS
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
-pytestmark = [
-    pytest.mark.chromium,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium chromium-driver)"),
-]
+pytestmark = CHROMIUM_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -43,23 +39,9 @@ def site_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    if not Path(driver_path).exists():
-        pytest.fail("chromium is installed but chromedriver is not: apt-get install chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,900",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    yield driver
-    driver.quit()
+def browser(chromium):
+    with chromium("--disable-sync", "--window-size=1200,900") as driver:
+        yield driver
 
 
 def _errors(browser) -> list[str]:

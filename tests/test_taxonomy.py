@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import re
-import shutil
 
 import networkx as nx
 import pyoxigraph as ox
@@ -79,11 +78,9 @@ def _run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def copied_kg(tmp_path_factory):
+def copied_kg(copy_kg):
     """A copy of the KG whose ontology has one more leaf class, with a README table and a method of it."""
-    root = tmp_path_factory.mktemp("kg-copy")
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(locations.kg_root() / folder, root / folder)
+    root = copy_kg()
     with open(root / "ontology" / "llmrl.ttl", "a", encoding="utf-8") as ontology:
         ontology.write(NEW_CLASS_TTL)
     store = ox.Store()

@@ -7,9 +7,8 @@ Every server here is a loopback http.server in a thread of the test, chosen by p
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pyoxigraph as ox
 import pytest
@@ -19,40 +18,20 @@ from llmrl_kg.store.backends import BackendError, EndpointBackend
 from llmrl_kg.store.disk import StoreError
 from llmrl_kg.store.guard import QueryTimeout
 from llmrl_kg.store.push import push
+from support.loopback import LoopbackServer
 
 QUERY = "SELECT ?s WHERE { ?s ?p ?o }"
 ANSWER = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": "http://a/x"}}]}}'
 TRIPLES = [ox.Triple(ox.NamedNode("http://a/s"), ox.NamedNode("http://a/p"), ox.Literal("o"))]
 
 
-class Misbehaving:
+class Misbehaving(LoopbackServer):
     """Paths: /drip (a byte every 0.2 s), /huge (5 MB), /away (302 to 127.0.0.2), /ftp (302 to ftp://),
     /virtuoso (500 SR186), /store (accepts anything), /good."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.hits: list[tuple[str, str]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                server.answer(self)
-
-            def do_POST(self):
-                server.answer(self)
-
-            def do_PUT(self):
-                server.answer(self)
-
-        self.http = ThreadingHTTPServer((host, 0), Handler)
-        self.http.daemon_threads = True
-        self.port = self.http.server_address[1]
-        self.url = f"http://{host}:{self.port}"
-        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        super().__init__(host, methods=("GET", "POST", "PUT"))
 
     def answer(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
@@ -97,9 +76,8 @@ class Misbehaving:
 
 @pytest.fixture()
 def server():
-    endpoint = Misbehaving()
-    yield endpoint
-    endpoint.http.shutdown()
+    with Misbehaving() as endpoint:
+        yield endpoint
 
 
 def test_endpoint_backend_keeps_a_total_deadline_on_a_dripping_answer(server):
@@ -136,16 +114,13 @@ def test_push_keeps_a_total_deadline(server):
 
 @pytest.mark.parametrize("path", ["/away", "/ftp"])
 def test_the_link_client_follows_no_redirect_to_another_host_or_scheme(server, path):
-    other = Misbehaving("127.0.0.2")
-    try:
+    with Misbehaving("127.0.0.2") as other:
         client = SparqlClient(cache=None, retries=0, min_interval=0, timeout=5)
         with pytest.raises(EndpointError) as caught:
             client.select(server.url + path, QUERY)
         assert caught.value.kind == "redirect"
         assert "redirect" in str(caught.value) and "refused" in str(caught.value)
         assert other.hits == []
-    finally:
-        other.http.shutdown()
 
 
 def test_a_post_is_never_redirected_even_to_the_same_host(server):
