@@ -196,7 +196,7 @@ class KnowledgeGraph:
 
         Raises QuestionError (naming the words it could not place) rather than drop a condition.
         """
-        from llmrl_kg.query.facets import SOURCES
+        from llmrl_kg.query.conditions import SOURCES
         from llmrl_kg.query.questions import answer_question
         from llmrl_kg.query.questions.lexicon import Lexicon
 

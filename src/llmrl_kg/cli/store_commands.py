@@ -50,9 +50,7 @@ def load(into, endpoint, graph, replace, protocol, batch_size, timeout, paths):
         if not path.exists():
             _fail(f"{path}: no such file or folder", 2)
     if into:
-        if not into.startswith(STORE_PREFIX) or not into[len(STORE_PREFIX):]:
-            _fail(f"--into {into!r}: write oxigraph:PATH, e.g. --into oxigraph:kg-store", 2)
-        target = Path(into[len(STORE_PREFIX):])
+        target = _store_folder(into)
         summary = build_store(target, list(paths) or None)
         click.echo(f"Built the Oxigraph store {target}: {summary.asserted} asserted triples in "
                    f"{summary.files} file graphs and {summary.inferred} inferred triples in "
@@ -63,6 +61,19 @@ def load(into, endpoint, graph, replace, protocol, batch_size, timeout, paths):
         report = push(endpoint, graph=graph, replace=replace, protocol=protocol, batch_size=batch_size,
                       paths=list(paths) or None, timeout=timeout)
         click.echo(report.describe())
+
+
+def _store_folder(into: str) -> Path:
+    """The PATH of `--into oxigraph:PATH`, read as `--store` reads it; exit 2 for any other value."""
+    from llmrl_kg.store.factory import parse_store
+
+    try:
+        kind, path = parse_store(into)
+    except ValueError:
+        kind, path = "", None
+    if kind != "oxigraph" or path is None:
+        _fail(f"--into {into!r}: write oxigraph:PATH, e.g. --into oxigraph:kg-store", 2)
+    return path
 
 
 @click.command()

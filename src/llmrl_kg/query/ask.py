@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
+from llmrl_kg.query.conditions import Conditions
 from llmrl_kg.query.questions import QuestionAnswer, QuestionError, answer_question, parse
-from llmrl_kg.query.questions.conditions import Conditions
 from llmrl_kg.query.questions.context import Context
 from llmrl_kg.query.questions.interpret import read_conditions
 from llmrl_kg.query.questions.lexicon import Lexicon

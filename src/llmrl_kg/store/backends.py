@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, TypeVar, Union
+from typing import Any, Protocol, TypeVar, Union
 
 import pyoxigraph as ox
 
@@ -28,6 +28,7 @@ from llmrl_kg.errors import ServiceError
 Term = Union[ox.NamedNode, ox.Literal, ox.BlankNode]
 PlainValue = Union[str, int, float, bool, None]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def run_guarded(function: Callable[[], T], timeout: float | None) -> T:
@@ -37,6 +38,21 @@ def run_guarded(function: Callable[[], T], timeout: float | None) -> T:
     from llmrl_kg.store.guard import run_guarded as guarded
 
     return guarded(function, timeout)
+
+
+# What the query must be for a backend method of each form (a DESCRIBE answer is of form CONSTRUCT).
+_EXPECTED = {"SELECT": "a SELECT query", "ASK": "an ASK query", "CONSTRUCT": "a CONSTRUCT or DESCRIBE query"}
+
+
+def guarded_answer(run: Callable[[], tuple[str, R]], form: str, convert: Callable[[R], T], timeout: float | None) -> T:
+    """`convert(answer)` for `run()` -> (form, answer), under `timeout`; BackendError if the form is not `form`."""
+    def call() -> T:
+        found, answer = run()
+        if found != form:
+            raise BackendError(f"expected {_EXPECTED[form]}")
+        return convert(answer)
+
+    return run_guarded(call, timeout)
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -137,45 +153,36 @@ class OxigraphBackend:
         """The shipped KG (or the files under `paths`), from the N-Quads cache when it is fresh."""
         return cls(*open_cached_dataset(paths))
 
-    def _run(self, query: str, bindings: Mapping[str, Term] | None):
+    _FORMS = {ox.QuerySolutions: "SELECT", ox.QueryBoolean: "ASK", ox.QueryTriples: "CONSTRUCT"}
+
+    def _run(self, query: str, bindings: Mapping[str, Term] | None) -> tuple[str, Any]:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            return self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+            result = self.store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except (OSError, RuntimeError) as error:
             raise BackendError(f"the query could not be run: {error}") from error
+        return self._FORMS.get(type(result), ""), result
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None, *,
                limit: int | None = None, timeout: float | None = None) -> Solutions:
-        def run() -> Solutions:
-            result = self._run(query, bindings)
-            if not isinstance(result, ox.QuerySolutions):
-                raise BackendError("expected a SELECT query")
+        def solutions(result) -> Solutions:
             names = [v.value for v in result.variables]
             rows, more = first(({name: solution[name] for name in names} for solution in result), limit)
             return Solutions(names, rows, more)
 
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "SELECT", solutions, timeout)
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None, *,
             timeout: float | None = None) -> bool:
-        def run() -> bool:
-            result = self._run(query, bindings)
-            if not isinstance(result, ox.QueryBoolean):
-                raise BackendError("expected an ASK query")
-            return bool(result)
-
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "ASK", bool, timeout)
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None, *,
                   limit: int | None = None, timeout: float | None = None) -> list[ox.Triple]:
-        def run() -> list[ox.Triple]:
-            result = self._run(query, bindings)
-            if not isinstance(result, ox.QueryTriples):
-                raise BackendError("expected a CONSTRUCT or DESCRIBE query")
+        def triples(result) -> list[ox.Triple]:
             return capped_triples(result, limit) if limit is not None else list(result)
 
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "CONSTRUCT", triples, timeout)
 
 
 def open_cached_store(paths: list[Path] | None = None) -> ox.Store:
@@ -292,54 +299,43 @@ class RdflibBackend:
 
         return cls(to_rdflib_graph(open_cached_store(paths)))
 
-    def _run(self, query: str, bindings: Mapping[str, Term] | None):
+    def _run(self, query: str, bindings: Mapping[str, Term] | None) -> tuple[str, Any]:
         from rdflib import Variable
 
         from llmrl_kg.rdf.terms import to_rdflib_term
 
         init = {Variable(name): to_rdflib_term(term) for name, term in (bindings or {}).items()}
         try:
-            return self.graph.query(query, initBindings=init)
+            result = self.graph.query(query, initBindings=init)
         except Exception as error:  # noqa: BLE001 - rdflib raises pyparsing and plain Exceptions
             raise BackendError(f"the query could not be run by rdflib: {type(error).__name__}: {error}") from None
+        return ("CONSTRUCT" if result.type == "DESCRIBE" else result.type), result
 
     def select(self, query: str, bindings: Mapping[str, Term] | None = None, *,
                limit: int | None = None, timeout: float | None = None) -> Solutions:
         from llmrl_kg.rdf.terms import to_ox_term
 
-        def run() -> Solutions:
-            result = self._run(query, bindings)
-            if result.type != "SELECT":
-                raise BackendError("expected a SELECT query")
+        def solutions(result) -> Solutions:
             names = [str(v) for v in result.vars]
             rows, more = first(({name: (to_ox_term(row[i]) if row[i] is not None else None)
                                  for i, name in enumerate(names)} for row in result), limit)
             return Solutions(names, rows, more)
 
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "SELECT", solutions, timeout)
 
     def ask(self, query: str, bindings: Mapping[str, Term] | None = None, *,
             timeout: float | None = None) -> bool:
-        def run() -> bool:
-            result = self._run(query, bindings)
-            if result.type != "ASK":
-                raise BackendError("expected an ASK query")
-            return bool(result.askAnswer)
-
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "ASK", lambda result: bool(result.askAnswer), timeout)
 
     def construct(self, query: str, bindings: Mapping[str, Term] | None = None, *,
                   limit: int | None = None, timeout: float | None = None) -> list[ox.Triple]:
         from llmrl_kg.rdf.terms import to_ox_triple
 
-        def run() -> list[ox.Triple]:
-            result = self._run(query, bindings)
-            if result.type not in ("CONSTRUCT", "DESCRIBE"):
-                raise BackendError("expected a CONSTRUCT or DESCRIBE query")
-            triples = (to_ox_triple(s, p, o) for s, p, o in result)
-            return capped_triples(triples, limit) if limit is not None else list(triples)
+        def triples(result) -> list[ox.Triple]:
+            converted = (to_ox_triple(s, p, o) for s, p, o in result)
+            return capped_triples(converted, limit) if limit is not None else list(converted)
 
-        return run_guarded(run, timeout)
+        return guarded_answer(lambda: self._run(query, bindings), "CONSTRUCT", triples, timeout)
 
 
 class OxigraphStoreBackend(OxigraphBackend):

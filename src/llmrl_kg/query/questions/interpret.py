@@ -12,8 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from llmrl_kg.errors import UsageError
-from llmrl_kg.query.facets import SOURCES
-from llmrl_kg.query.questions.conditions import Condition, Conditions
+from llmrl_kg.query.conditions import SOURCES, Condition, Conditions
 from llmrl_kg.query.questions.lexicon import KIND_NAMES, SKIPPABLE, Lexicon, Sense
 from llmrl_kg.query.questions.reading import Item
 from llmrl_kg.query.questions.text import keys

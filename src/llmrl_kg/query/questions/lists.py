@@ -8,16 +8,17 @@ the KG's models.
 
 from __future__ import annotations
 
-from llmrl_kg.query.output import ResultTable
-from llmrl_kg.query.questions.conditions import (
+from llmrl_kg.query.conditions import (
     MODEL_PATHS,
     PREFIXES,
     Condition,
     Conditions,
+    condition_patterns,
     find_methods,
     find_models,
     method_query,
 )
+from llmrl_kg.query.output import ResultTable
 from llmrl_kg.query.questions.context import Context, QuestionAnswer, QuestionError
 from llmrl_kg.query.questions.interpret import Parsed, read_conditions
 from llmrl_kg.query.vocabulary import CODE_CLASSES
@@ -87,18 +88,12 @@ def text_only_note(ctx: Context, conditions: Conditions, table: ResultTable) -> 
         return []
     query = PREFIXES + "SELECT DISTINCT ?method WHERE {\n  ?method_iri a llmrl:Method ; rdfs:label ?method .\n" \
         "  FILTER NOT EXISTS { ?any llmrl:entryOf ?method_iri ; a llmrl:MethodEntry }\n" \
-        + "\n".join(_patterns(conditions)) + "\n} ORDER BY ?method"
+        + "\n".join(condition_patterns(conditions)) + "\n} ORDER BY ?method"
     names = [str(plain_value(r["method"])) for r in ctx.backend.select(query).rows]
     if not names:
         return []
     return ["the list has the methods of the survey's tables; also matching, discussed only in its text: "
             + ", ".join(names)]
-
-
-def _patterns(conditions: Conditions) -> list[str]:
-    from llmrl_kg.query.questions.conditions import condition_patterns
-
-    return condition_patterns(conditions)
 
 
 # --- counts --------------------------------------------------------------------------------------

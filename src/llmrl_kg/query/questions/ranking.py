@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmrl_kg.query.facets import SOURCES
+from llmrl_kg.query.conditions import PREFIXES, SOURCES, condition_patterns, values
 from llmrl_kg.query.output import ResultTable
-from llmrl_kg.query.questions.conditions import PREFIXES, condition_patterns
 from llmrl_kg.query.questions.context import Context, QuestionAnswer, QuestionError
 from llmrl_kg.query.questions.interpret import read_conditions
 from llmrl_kg.query.questions.lists import heads
@@ -92,7 +91,7 @@ def _mentions(ctx: Context) -> list[tuple[int, str]]:
 
 
 def _query(conditions, dimension: str, by_method: bool, least: bool) -> tuple[str, str]:
-    docs = "VALUES ?dx { " + " ".join(f"<{d}>" for d in SOURCES[conditions.source]) + " }"
+    docs = values("dx", SOURCES[conditions.source])
     column, pattern = DIMENSIONS[dimension]
     pattern = pattern.replace("{docs}", docs)
     key, counted = ("?method", "?x") if by_method else ("?key", "?method_iri")
@@ -100,7 +99,7 @@ def _query(conditions, dimension: str, by_method: bool, least: bool) -> tuple[st
         f"SELECT {'(?method AS ?key)' if by_method else '?key'} (COUNT(DISTINCT {counted}) AS ?count) WHERE {{",
         "  ?method_iri a llmrl:Method ; rdfs:label ?method .",
         "  ?entry llmrl:entryOf ?method_iri ; a llmrl:MethodEntry ; llmrl:statedIn ?doc .",
-        "  VALUES ?doc { " + " ".join(f"<{d}>" for d in SOURCES[conditions.source]) + " }",
+        "  " + values("doc", SOURCES[conditions.source]),
         *condition_patterns(conditions),
         "  " + pattern,
         "}",

@@ -1,21 +1,42 @@
-"""Conditions on methods (and models) -> one SPARQL query -> rows.
+"""Conditions on methods (and models) -> one SPARQL query -> rows: shared by `methods` and `ask`.
 
-A condition holds for a method if the method (role, benchmark, paper, author)
-or one of its table entries of an allowed document (model, model type, code,
+Facts of the tables live on entries (`?entry llmrl:entryOf ?method ;
+llmrl:statedIn doc:readme|doc:paper-v1|doc:llmrl-kg-curation`). A condition
+holds for a method if the method itself (role, benchmark, paper, author) or
+one of its table entries of an allowed document (model, model type, code,
 fine-tuning, codes, organisation, open weights) has one of its values; a
-negated condition holds if none does. Every value in the query is an IRI taken
-from the KG's lexicon, or a year checked by Python: user text never reaches it.
+negated condition holds if none does. With `source="any"` each fact may come
+from any document, with `source="survey"` only from the survey's README or paper.
+
+Every value in the generated query is an IRI taken from the KG (a model's or a
+concept's, found by looking the user's words up) or a number checked by
+Python, written in N-Triples form by `values_block`; user text never reaches the query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmrl_kg.query.facets import COLUMNS, SOURCES
+import pyoxigraph as ox
+
 from llmrl_kg.query.output import ResultTable
 from llmrl_kg.rdf import namespaces as ns
+from llmrl_kg.rdf.sparqltext import values_block
 from llmrl_kg.store.backends import Backend, plain_value
+
+# The documents whose rows a condition may read: the survey's two, this KG's curation (the methods
+# beyond the survey), or all of them.
+SOURCES = {
+    "readme": (ns.DOC + "readme",),
+    "paper": (ns.DOC + "paper-v1",),
+    "survey": (ns.DOC + "readme", ns.DOC + "paper-v1"),
+    "curation": (ns.DOC + "llmrl-kg-curation",),
+    "any": (ns.DOC + "readme", ns.DOC + "paper-v1", ns.DOC + "llmrl-kg-curation"),
+}
+COLUMNS = ["method", "category", "year", "models", "fine_tuning", "code"]
+MODEL_COLUMNS = ["model", "type", "developer", "open_weights"]
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{ns.PREFIXES[p]}>"
                      for p in ("llmrl", "doc", "rdf", "rdfs", "skos", "xsd", "fabio", "dcterms")) + "\n"
@@ -35,7 +56,7 @@ ENTRY_PATHS = {
     "open-weights": "llmrl:usesModel/llmrl:openWeights",
     "code": "llmrl:codeRepository",
 }
-# How a condition on the method itself is reached, by kind.
+# How a condition on the method itself is reached, by kind (None: the method is one of the values).
 METHOD_PATHS = {
     "role": "rdf:type",
     "benchmark": "llmrl:evaluatedOn",
@@ -50,12 +71,17 @@ MODEL_PATHS = {
     "organisation": "llmrl:developedBy",
     "open-weights": "llmrl:openWeights",
 }
-TRUE = '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+# The one value of an `open-weights` condition.
+TRUE = ox.Literal("true", datatype=ox.NamedNode(ns.PREFIXES["xsd"] + "boolean"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Condition:
-    """One condition: kind, the IRIs it allows (any of them), the words it came from, negation."""
+    """One condition: kind, the IRIs it allows (any of them), the words it came from, negation.
+
+    Kinds `code` and `open-weights` have no values: an entry gives a code
+    repository (an open-weights model), or, negated, no entry of an allowed document does.
+    """
 
     kind: str
     values: tuple[str, ...] = ()
@@ -72,7 +98,7 @@ class Conditions:
     year_to: int | None = None
     source: str = "any"
 
-    def describe(self, name) -> list[str]:
+    def describe(self, name: Callable[[str], str]) -> list[str]:
         """One line per condition, for `--explain` (`name` shows an IRI)."""
         lines = []
         for c in self.items:
@@ -88,7 +114,7 @@ class Conditions:
         lines.append(f"source: {self.source}")
         return lines
 
-    def summary(self, name) -> list[str]:
+    def summary(self, name: Callable[[str], str]) -> list[str]:
         """Short `kind = value` parts for the `read as:` line."""
         parts = []
         for c in self.items:
@@ -110,16 +136,15 @@ def _bound(year: int | None) -> str:
     return "..." if year is None else str(year)
 
 
-def _values(variable: str, iris) -> str:
-    return f"VALUES ?{variable} {{ {' '.join(_term(iri) for iri in iris)} }}"
+def values(variable: str, iris: Iterable[str]) -> str:
+    """`VALUES ?variable { <iri> ... }` of IRIs taken from the KG (ValueError for a malformed one)."""
+    return values_block(variable, (ox.NamedNode(iri) for iri in iris))
 
 
-def _term(iri: str) -> str:
-    if iri == "true":
-        return TRUE
-    if any(c in iri for c in '<>"{}|^`\\ \n'):
-        raise ValueError(f"not an IRI: {iri!r}")
-    return f"<{iri}>"
+def _values_of(variable: str, condition: Condition) -> str:
+    if condition.kind == "open-weights":
+        return values_block(variable, (TRUE,))
+    return values(variable, condition.values)
 
 
 def condition_patterns(conditions: Conditions, subject: str = "?method_iri") -> list[str]:
@@ -128,16 +153,15 @@ def condition_patterns(conditions: Conditions, subject: str = "?method_iri") -> 
     lines = []
     for number, c in enumerate(conditions.items, 1):
         value = f"v{number}"
-        values = ("true",) if c.kind == "open-weights" else c.values
         if c.kind in METHOD_PATHS:
             path = METHOD_PATHS[c.kind]
             pattern = (f"{subject} {path} ?{value} ." if path else f"BIND({subject} AS ?{value})")
-            pattern += " " + _values(value, values)
+            pattern += " " + _values_of(value, c)
         else:
             pattern = (f"?e{number} llmrl:entryOf {subject} ; a llmrl:MethodEntry ; llmrl:statedIn ?d{number} ;"
-                       f" {ENTRY_PATHS[c.kind]} ?{value} . {_values(f'd{number}', docs)}")
-            if values:
-                pattern += " " + _values(value, values)
+                       f" {ENTRY_PATHS[c.kind]} ?{value} . {values(f'd{number}', docs)}")
+            if c.values or c.kind == "open-weights":
+                pattern += " " + _values_of(value, c)
         lines.append(f"  FILTER NOT EXISTS {{ {pattern} }}" if c.negated else "  " + pattern)
     if conditions.year_from is not None or conditions.year_to is not None:
         lines.append(f"  {subject} llmrl:introducedIn/fabio:hasPublicationYear ?y .")
@@ -154,7 +178,7 @@ def method_query(conditions: Conditions) -> str:
         "SELECT DISTINCT ?method_iri ?method ?category ?year ?doc ?models ?fine_tuning ?code WHERE {",
         "  ?method_iri a llmrl:Method ; rdfs:label ?method .",
         "  ?entry llmrl:entryOf ?method_iri ; a llmrl:MethodEntry ; llmrl:statedIn ?doc .",
-        "  " + _values("doc", SOURCES[conditions.source]),
+        "  " + values("doc", SOURCES[conditions.source]),
         *condition_patterns(conditions),
         "  OPTIONAL { ?method_iri llmrl:introducedIn/fabio:hasPublicationYear ?year }",
         "  OPTIONAL { ?entry llmrl:modelsAsPrinted ?models }",
@@ -171,7 +195,11 @@ def method_query(conditions: Conditions) -> str:
 
 
 def find_methods(backend: Backend, conditions: Conditions) -> tuple[ResultTable, str]:
-    """The methods that satisfy `conditions` (the columns of `llmrl-kg methods`), and the query."""
+    """The methods that satisfy `conditions` (the columns of `llmrl-kg methods`), and the query.
+
+    One row per method, sorted by name (ignoring case); its models and fine-tuning
+    are listed README first, then the paper, then the curation.
+    """
     query = method_query(conditions)
     order = {doc: i for i, doc in enumerate(SOURCES["any"])}
     by_method: dict[str, dict] = {}
@@ -201,9 +229,6 @@ def _joined(ranked: dict) -> str | None:
     return " | ".join(sorted(ranked, key=lambda v: (ranked[v], v))) or None
 
 
-MODEL_COLUMNS = ["model", "type", "developer", "open_weights"]
-
-
 def model_query(conditions: Conditions) -> str:
     """The SPARQL query of a list of the KG's models with conditions on the models themselves."""
     lines = [
@@ -213,10 +238,9 @@ def model_query(conditions: Conditions) -> str:
     ]
     for number, c in enumerate(conditions.items, 1):
         value = f"v{number}"
-        values = ("true",) if c.kind == "open-weights" else c.values
         path = MODEL_PATHS[c.kind]
         pattern = (f"?model_iri {path} ?{value} ." if path else f"BIND(?model_iri AS ?{value})")
-        pattern += " " + _values(value, values)
+        pattern += " " + _values_of(value, c)
         lines.append(f"  FILTER NOT EXISTS {{ {pattern} }}" if c.negated else "  " + pattern)
     lines += [
         "  OPTIONAL { ?model_iri llmrl:developedBy/rdfs:label ?developer }",
@@ -233,7 +257,7 @@ def model_query(conditions: Conditions) -> str:
 
 
 def find_models(backend: Backend, conditions: Conditions) -> tuple[ResultTable, str]:
-    """The KG's models that satisfy `conditions`, one row each, sorted by name."""
+    """The KG's models that satisfy `conditions`, one row each, sorted by name, and the query."""
     query = model_query(conditions)
     rows: dict[str, dict] = {}
     for raw in backend.select(query).rows:
