@@ -168,13 +168,13 @@ class Generator:
     def organization(self, k: int) -> list[Record]:
         name = f"Synthetic Lab {k}"
         return [Record(self.organizations[k]).add("a", "foaf:Organization").add("rdfs:label", lit(name))
-                .add("foaf:name", lit(name))]
+                .add("foaf:name", lit(name)).add("dcterms:source", f"<https://example.org/organizations/{k}>")]
 
     def model(self, j: int) -> list[Record]:
         iri, label = self.models[j]
         r = self.random
         record = Record(iri).add("a", "llmrl:VisionLanguageModel" if r.random() < 0.2 else "llmrl:LargeLanguageModel")
-        record.add("rdfs:label", lit(label))
+        record.add("rdfs:label", lit(label)).add("dcterms:source", f"<https://example.org/models/{j}>")
         if r.random() < 0.3:
             record.add("skos:altLabel", lit(f"synlm-{j}-chat"))
         record.add("llmrl:developedBy", r.choice(self.all_orgs))
@@ -188,6 +188,7 @@ class Generator:
         record = Record(self.benchmarks[k]).add("a", "llmrl:Benchmark")
         record.add("rdfs:label", lit(f"SynBench-{k}")).add("llmrl:domain", lit(r.choice(DOMAINS)))
         record.add("schema:url", f"<https://example.org/benchmarks/syn-bench-{k}>")
+        record.add("dcterms:source", f"<https://example.org/benchmarks/syn-bench-{k}>")
         record.add("llmrl:year", f'"{r.choice(YEARS)}"^^xsd:gYear')
         return [record]
 
@@ -209,6 +210,7 @@ class Generator:
         paper = Record(f"paper:{local}").add("a", "llmrl:Paper")
         paper.add("dcterms:title", lit(f"{' '.join(r.sample(WORDS, 5))} ({i})"))
         paper.add("fabio:hasPublicationYear", f'"{year}"^^xsd:gYear')
+        paper.add("dcterms:source", f"<https://example.org/papers/{local}>")
         if r.random() < 0.9:
             paper.add("llmrl:arxivId", lit(f"{year % 100:02d}{r.randint(1, 12):02d}.{r.randint(0, 99999):05d}"))
         else:

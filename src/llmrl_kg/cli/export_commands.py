@@ -40,24 +40,25 @@ def export(fmt: str, output: str | None, inferred: bool, view: str | None, sourc
     A picture of the taxonomy in the browser:
       llmrl-kg export html -o llmrl-kg.html --open
     """
-    from llmrl_kg.export import export as run_export
+    from llmrl_kg.export import export_chunks
 
     if open_page and (fmt != "html" or output is None):
         _fail("--open needs the html format and an --output file", 2)
-    data = run_export(fmt, inferred=inferred, view=view, source=source, beyond_survey=beyond_survey)
+    chunks = export_chunks(fmt, inferred=inferred, view=view, source=source, beyond_survey=beyond_survey)
+    if output is not None and not Path(output).parent.is_dir():
+        _fail(f"cannot write {output}: the folder {Path(output).parent} does not exist (create it first)", 2)
     if output is None:
-        sys.stdout.buffer.write(data)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
     from llmrl_kg.rdf.atomic import write_atomically
 
-    if not Path(output).parent.is_dir():
-        _fail(f"cannot write {output}: the folder {Path(output).parent} does not exist (create it first)", 2)
     try:
-        write_atomically(Path(output), data)
+        written = write_atomically(Path(output), chunks)
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror or error}", 2)
-    click.echo(f"wrote {output} ({len(data)} bytes, {fmt})", err=True)
+    click.echo(f"wrote {output} ({written} bytes, {fmt})", err=True)
     if open_page:
         import webbrowser
 

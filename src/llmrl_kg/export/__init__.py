@@ -6,6 +6,7 @@ One module per concern; `export(fmt, …)` picks the right one. Heavy libraries
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from llmrl_kg.errors import UsageError
@@ -45,7 +46,29 @@ def export(fmt: str, *, inferred: bool = False, view: str | None = None, source:
     """The KG (shipped, or ontology + data under `paths`) in format `fmt`, as bytes.
 
     `beyond_survey` (markdown only): the table of methods added beyond the survey instead of its six tables."""
+    return b"".join(export_chunks(fmt, inferred=inferred, view=view, source=source, paths=paths,
+                                  beyond_survey=beyond_survey))
+
+
+def export_chunks(fmt: str, *, inferred: bool = False, view: str | None = None, source: str | None = None,
+                  paths: list[Path] | None = None, beyond_survey: bool = False) -> Iterator[bytes]:
+    """`export`'s bytes in chunks, so that a large GraphML or GEXF file is never whole in memory.
+
+    The options are checked (ExportUsageError) and the KG is loaded before the first chunk."""
     check_options(fmt, inferred=inferred, view=view, source=source, beyond_survey=beyond_survey)
+    if fmt in NETWORK_FORMATS and view == "full":
+        from llmrl_kg.export.graphfiles import graph_chunks
+        from llmrl_kg.export.network import project_full
+        from llmrl_kg.kg.loader import open_store
+
+        return graph_chunks(project_full(open_store(paths, inferred=inferred)), fmt, view)
+    return iter((_whole(fmt, inferred=inferred, view=view, source=source, paths=paths,
+                        beyond_survey=beyond_survey),))
+
+
+def _whole(fmt: str, *, inferred: bool, view: str | None, source: str | None, paths: list[Path] | None,
+           beyond_survey: bool) -> bytes:
+    """The formats written in one piece."""
     if fmt in RDF_FORMATS:
         from llmrl_kg.export.rdf import serialize_rdf
 
@@ -60,11 +83,9 @@ def export(fmt: str, *, inferred: bool = False, view: str | None = None, source:
     kg = load_kg(paths, inferred=inferred)
     if fmt in NETWORK_FORMATS:
         from llmrl_kg.export.graphfiles import write_graph
-        from llmrl_kg.export.network import full_view, methods_view
+        from llmrl_kg.export.network import methods_view
 
-        view = view or "methods"
-        graph = methods_view(kg) if view == "methods" else full_view(kg)
-        return write_graph(graph, fmt, view)
+        return write_graph(methods_view(kg), fmt, view or "methods")
     if fmt == "csv":
         from llmrl_kg.export.tables import methods_csv
 

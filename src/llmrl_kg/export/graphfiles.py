@@ -16,12 +16,13 @@ networkx writes the file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
 from collections.abc import Iterable, Iterator
 
-from llmrl_kg.export.network import gc_paused
+from llmrl_kg.export.network import PropertyGraph, gc_paused
 from llmrl_kg.query.safe_text import clean_text
 
 NETWORK_FORMATS = ("graphml", "gexf", "cytoscape", "dot")
@@ -38,6 +39,8 @@ def _clean(text: str) -> str:
 
 
 def _clean_value(value):
+    if type(value) is str:
+        return _clean(value)
     if isinstance(value, bool) or isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -45,15 +48,25 @@ def _clean_value(value):
     return _clean(str(value))
 
 
+def _parts(graph) -> tuple[dict, Iterable[tuple], Iterable[tuple]]:
+    """Graph attributes, (node, attributes) pairs and (source, target, key, attributes) edges of a
+    networkx MultiDiGraph or a network.PropertyGraph."""
+    if isinstance(graph, PropertyGraph):
+        return graph.attributes, graph.nodes.items(), graph.edges
+    return graph.graph, graph.nodes(data=True), graph.edges(keys=True, data=True)
+
+
 def clean_graph(graph):
-    """A copy of `graph` with clean node ids, attribute names and values, one type per attribute."""
+    """A networkx copy of `graph` with clean node ids, attribute names and values, one type per attribute."""
     import networkx as nx
 
-    ids = {node: _clean(str(node)) for node in graph.nodes}
-    clean = nx.MultiDiGraph(**_clean_attributes(graph.graph))
-    for node, attributes in _clean_nodes(graph, ids).items():
-        clean.add_node(node, **attributes)
-    for number, (source, target, data) in enumerate(_sorted_edges(graph, ids)):
+    attributes, nodes, edges = _parts(graph)
+    nodes = list(nodes)
+    ids = {node: _clean(str(node)) for node, _ in nodes}
+    clean = nx.MultiDiGraph(**_clean_attributes(attributes))
+    for node, data in _clean_nodes(nodes, ids).items():
+        clean.add_node(node, **data)
+    for number, (source, target, data) in enumerate(_sorted_edges(edges, ids)):
         clean.add_edge(ids[source], ids[target], key=f"e{number}", **_clean_attributes(data))
     _one_type_per_attribute(clean.nodes(data=True))
     _one_type_per_attribute((None, data) for _, _, data in clean.edges(data=True))
@@ -64,23 +77,23 @@ def _clean_attributes(data: dict) -> dict:
     return {_clean(k): _clean_value(v) for k, v in data.items()}
 
 
-def _clean_nodes(graph, ids: dict) -> dict[str, dict]:
+def _clean_nodes(nodes: Iterable[tuple], ids: dict) -> dict[str, dict]:
     """Clean id -> clean attributes, sorted by id (nodes whose ids clean to the same text are merged)."""
-    nodes: dict[str, dict] = {}
+    clean: dict[str, dict] = {}
     # Sorted, so that the same graph is always written the same way.
-    for node, data in sorted(graph.nodes(data=True), key=lambda item: ids[item[0]]):
+    for node, data in sorted(nodes, key=lambda item: ids[item[0]]):
         attributes = {_clean(k): _clean_value(v) for k, v in sorted(data.items())}
-        if ids[node] in nodes:
-            nodes[ids[node]].update(attributes)
+        if ids[node] in clean:
+            clean[ids[node]].update(attributes)
         else:
-            nodes[ids[node]] = attributes
-    return nodes
+            clean[ids[node]] = attributes
+    return clean
 
 
-def _sorted_edges(graph, ids: dict) -> list[tuple]:
+def _sorted_edges(edges: Iterable[tuple], ids: dict) -> list[tuple]:
     """(source, target, attributes) of every edge, sorted by clean source, clean target and key."""
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
-    return [(source, target, data) for source, target, _, data in edges]
+    ordered = sorted(edges, key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
+    return [(source, target, data) for source, target, _, data in ordered]
 
 
 def _attribute_types(datas: Iterable[dict]) -> dict[str, set[type]]:
@@ -100,13 +113,18 @@ def _as_text(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _one_type_per_attribute(items) -> None:
+def _one_type_per_attribute(items) -> dict[str, set[type]]:
+    """Turn the values of an attribute name that has several types into text; the types afterwards."""
     items = list(items)
     types = _attribute_types(data for _, data in items)
     mixed = {name for name, found in types.items() if len(found) > 1}
-    for _, data in items:
-        for name in mixed & set(data):
-            data[name] = _as_text(data[name])
+    if mixed:
+        for _, data in items:
+            for name in mixed & set(data):
+                data[name] = _as_text(data[name])
+        for name in mixed:
+            types[name] = {str}
+    return types
 
 
 def _notice(fmt: str, view: str) -> str:
@@ -123,32 +141,44 @@ def _with_xml_comment(xml: str, comment: str) -> str:
 
 
 def write_graph(graph, fmt: str, view: str) -> bytes:
-    """The cleaned graph in `fmt` (one of NETWORK_FORMATS), as UTF-8 bytes."""
+    """The cleaned graph (networkx or PropertyGraph) in `fmt` (one of NETWORK_FORMATS), as UTF-8 bytes."""
+    return b"".join(graph_chunks(graph, fmt, view))
+
+
+def graph_chunks(graph, fmt: str, view: str) -> Iterator[bytes]:
+    """`write_graph`'s bytes in chunks: GraphML and GEXF are streamed, never whole in memory."""
     import networkx as nx
 
     if fmt not in NETWORK_FORMATS:
         raise ValueError(f"unknown network format {fmt!r}; use one of {', '.join(NETWORK_FORMATS)}")
     notice = _notice(fmt, view)
     if fmt in ("graphml", "gexf"):
-        return _xml_bytes(graph, fmt, notice)
+        yield from _xml_chunks(graph, fmt, notice)
+        return
     graph = clean_graph(graph)
     if fmt == "cytoscape":
         graph.graph["generator"] = notice
         data = nx.cytoscape_data(graph)
-        return (json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1) + "\n").encode("utf-8")
-    return dot_text(graph, notice).encode("utf-8")
+        yield (json.dumps(data, ensure_ascii=False, allow_nan=False, indent=1) + "\n").encode("utf-8")
+        return
+    yield dot_text(graph, notice).encode("utf-8")
 
 
-def _xml_bytes(graph, fmt: str, notice: str) -> bytes:
+def _xml_chunks(graph, fmt: str, notice: str) -> Iterator[bytes]:
     """GraphML or GEXF with the notice: streamed, or by networkx for what the stream does not reproduce."""
-    try:
-        with gc_paused():
-            lines = _graphml_lines(_Prepared(graph)) if fmt == "graphml" else _gexf_lines(_Prepared(graph))
-            body = list(_encoded(lines))
-    except _Unsupported:
-        return _with_xml_comment(_xml_text(clean_graph(graph), fmt), notice).encode("utf-8") + b"\n"
-    header = f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {notice} -->\n'.encode()
-    return b"".join([header, *body, b"\n"])
+    with gc_paused():
+        try:
+            prepared = _Prepared(graph)
+            lines = _graphml_lines(prepared) if fmt == "graphml" else _gexf_lines(prepared)
+            first = next(lines)  # what the stream cannot write is found before its first line
+        except _Unsupported:
+            if isinstance(graph, PropertyGraph):
+                graph = graph.to_networkx()
+            yield _with_xml_comment(_xml_text(clean_graph(graph), fmt), notice).encode("utf-8") + b"\n"
+            return
+        yield f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {notice} -->\n'.encode()
+        yield from _encoded(itertools.chain((first,), lines))
+        yield b"\n"
 
 
 # --- the streaming writer -------------------------------------------------------------------------
@@ -203,21 +233,33 @@ class _Prepared:
     """
 
     def __init__(self, graph) -> None:
-        ids = {node: _clean(str(node)) for node in graph.nodes}
-        self.graph = _clean_attributes(graph.graph)
-        self.nodes = _clean_nodes(graph, ids)
-        _one_type_per_attribute(self.nodes.items())
-        self.node_types = _attribute_types(self.nodes.values())
-        self.edges = [(ids[source], ids[target], data) for source, target, data in _sorted_edges(graph, ids)]
-        # Edges repeat a few names and values (predicates, labels) many times: each is cleaned once.
+        attributes, nodes, edges = _parts(graph)
+        nodes = list(nodes)
+        ids = {node: _clean(str(node)) for node, _ in nodes}
+        self.graph = _clean_attributes(attributes)
+        self.nodes = _clean_nodes(nodes, ids)
+        self.node_types = _one_type_per_attribute(self.nodes.items())
+        self.edges = [(ids[source], ids[target], data) for source, target, data in _sorted_edges(edges, ids)]
+        # Edges repeat a few names and values (predicates, labels) many times: each is cleaned once,
+        # and edges that share one attributes dict (a PropertyGraph's) share its cleaned copy.
         self._names: dict[str, str] = {}
         self._texts: dict[str, str] = {}
         self._mixed: set[str] = set()
-        self.edge_types = _attribute_types(self.edge_attributes(data) for _, _, data in self.edges)
+        self._shared: dict[int, dict] = {}
+        distinct = {id(data): data for _, _, data in self.edges}.values()  # in first-appearance order
+        self.edge_types = _attribute_types(self._clean_edge(data) for data in distinct)
         self._mixed = {name for name, types in self.edge_types.items() if len(types) > 1}
 
     def edge_attributes(self, data: dict) -> dict:
-        """An edge's clean attributes, those of several types as text."""
+        """An edge's clean attributes, those of several types as text (a new dict: callers change it)."""
+        found = self._shared.get(id(data))
+        if found is None:
+            found = self._clean_edge(data)
+            if len(self._shared) < 10_000:
+                self._shared[id(data)] = found
+        return dict(found)
+
+    def _clean_edge(self, data: dict) -> dict:
         names, texts = self._names, self._texts
         attributes = {}
         for key, value in data.items():

@@ -41,6 +41,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import pairwise
 
 import pyoxigraph as ox
@@ -51,7 +52,9 @@ from llmrl_kg.export.records import (
     TYPE,
     Method,
     Records,
+    ontology_graph_name,
 )
+from llmrl_kg.kg.loader import INFERRED_GRAPH
 from llmrl_kg.rdf.namespaces import BASE, FABIO, LLMRL, OWL, RDFS, SCHEMA, SKOS, XSD, curie, local_name
 from llmrl_kg.rdf.oxtypes import term_value
 
@@ -75,14 +78,17 @@ _KIND_BY_NAMESPACE = {
 }
 
 
-def kind_of(kg: Records, iri: str) -> str:
-    """A readable category of a node: method, model, paper, rl-role, class, …"""
+def kind_of(iri: str, types_of) -> str:
+    """A readable category of a node: method, model, paper, rl-role, class, …
+
+    `types_of(iri)` gives the node's asserted classes; it is asked only for IRIs outside the KG's namespaces.
+    """
     if iri.startswith(BASE):
         rest = iri[len(BASE):]
         for namespace, kind in _KIND_BY_NAMESPACE.items():
             if rest.startswith(namespace):
                 return kind
-    types = set(kg.index.iris(iri, TYPE))
+    types = set(types_of(iri))
     if LLMRL + "CodeRepository" in types:
         return "code-repository"
     if SKOS + "ConceptScheme" in types:
@@ -127,6 +133,10 @@ class _Builder:
         self._curies: dict[str, str] = {}
         self._labels: dict[str, str] = {}
 
+    def types_of(self, iri: str) -> list[str]:
+        """The asserted classes of `iri`."""
+        return self.kg.index.iris(iri, TYPE)
+
     def curie(self, iri: str) -> str:
         found = self._curies.get(iri)
         if found is None:
@@ -138,7 +148,7 @@ class _Builder:
         node = self.curie(iri)
         nodes = self.graph.nodes
         if node not in nodes:
-            self.graph.add_node(node, iri=iri, label=self.kg.index.label(iri), kind=kind_of(self.kg, iri))
+            self.graph.add_node(node, iri=iri, label=self.kg.index.label(iri), kind=kind_of(iri, self.types_of))
         if attributes:
             nodes[node].update(attributes)
         return node
@@ -228,7 +238,7 @@ def _methods_view(kg: Records):
                 for value in (values,) if isinstance(values, str) else (values or ()):
                     stated[(predicate, value)].add(entry.document)
         for (predicate, value), documents in sorted(stated.items()):
-            kind = kind_of(kg, value)
+            kind = kind_of(value, view.types_of)
             target = view.node(value, **({} if kind == "model" else _concept_attributes(kg, value)))
             view.edge(node, predicate, target, stated_in=" ".join(sorted(documents, reverse=True)))
         for benchmark in method.benchmarks:
@@ -255,6 +265,9 @@ def _add_taxonomy_path(view: _Builder, leaf: str) -> None:
 _INTEGER_TYPES = {XSD + name for name in ("integer", "int", "long", "short", "nonNegativeInteger",
                                            "positiveInteger", "gYear")}
 _DECIMAL_TYPES = {XSD + name for name in ("decimal", "double", "float")}
+_CONCEPT_LIKE = {SKOS + "Concept", SKOS + "ConceptScheme"}
+_LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", "http://xmlns.com/foaf/0.1/name",
+                     "http://purl.org/dc/terms/title")  # Index.label's order
 
 
 def _literal_value(literal: ox.Literal):
@@ -277,58 +290,202 @@ def is_dataset_description(iri: str) -> bool:
     return iri == DATASET or iri.startswith(DATASET + "#")
 
 
-def _full_triples(kg: Records):
-    concept_like = {SKOS + "Concept", SKOS + "ConceptScheme"}
-    included: dict[str, bool] = {}  # subject -> in the view (asked once per subject, not once per triple)
-    for triple in kg.index.triples:
-        subject = triple.subject.value
-        keep = included.get(subject)
-        if keep is None:
-            keep = included[subject] = not is_dataset_description(subject) and (
-                subject in kg.data_subjects or bool(concept_like & set(kg.index.iris(subject, TYPE))))
-        if keep:
-            yield triple
+@dataclass
+class PropertyGraph:
+    """A property graph as plain data: what the GraphML and GEXF writers stream from.
+
+    `nodes` maps a node id to its attributes; `edges` holds (source, target, key, attributes),
+    with one attributes dict shared by every edge of the same property and origin.
+    """
+
+    attributes: dict
+    nodes: dict[str, dict]
+    edges: list[tuple[str, str, str, dict]]
+
+    def to_networkx(self):
+        """The same graph as a networkx MultiDiGraph (nodes and edges in the same order)."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph(**self.attributes)
+        graph.add_nodes_from(self.nodes.items())
+        for source, target, key, data in self.edges:
+            graph.add_edge(source, target, key=key, **data)
+        return graph
 
 
 def full_view(kg: Records):
-    """Every resource of the data (and the code lists) with its literals as attributes.
+    """Every resource of the data (and the code lists) with its literals as attributes, in networkx.
 
     The inferences are added when `kg` was loaded with them (`load_kg(inferred=True)`).
     """
+    return project_full(kg.store).to_networkx()
+
+
+def project_full(store: ox.Store) -> PropertyGraph:
+    """The full view, read straight from `store`'s quads (inferred ones from urn:llmrl-kg:inferred).
+
+    No copy of the graph is made: a few passes over the store's quads, each IRI's CURIE computed once.
+    """
     with gc_paused():
-        return _full_view(kg)
+        return _FullProjection(store).graph()
 
 
-def _full_view(kg: Records):
-    view = _Builder(kg, "llmrl-kg full view")
-    literals: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    names: dict[str, str] = {}
-    attribute_names: dict[str, str] = {}  # predicate -> attribute name (fixed by its first use)
-    for triple in _full_triples(kg):
-        subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
-        node = view.node(subject)
-        if predicate == TYPE:
-            literals[node]["type"].append(view.curie(obj.value))
-        elif isinstance(obj, ox.Literal) or predicate in _WEB_ADDRESS:
-            name = attribute_names.get(predicate)
-            if name is None:
-                name = attribute_names[predicate] = _attribute_name(predicate, names)
-            literals[node][name].append(_literal_value(obj) if isinstance(obj, ox.Literal) else obj.value)
-        elif isinstance(obj, ox.NamedNode):
-            view.edge(node, predicate, view.node(obj.value), inferred=False)
-    graph = view.graph
-    for node, attributes in literals.items():
-        for name, values in attributes.items():
-            graph.nodes[node][name] = values[0] if len(values) == 1 else \
-                MULTI_SEPARATOR.join(sorted(str(v) for v in values))
-    for triple in kg.inferred:
-        if not isinstance(triple.object, ox.NamedNode) or triple.predicate.value in (TYPE, *_WEB_ADDRESS):
-            continue
-        source, target, predicate = view.curie(term_value(triple.subject)), view.curie(triple.object.value), \
-            triple.predicate.value
-        if source in graph and target in graph and not graph.has_edge(source, target, view.curie(predicate)):
-            view.edge(source, predicate, target, inferred=True)
-    return graph
+class _FullProjection:
+    """The full view under construction (see the module docstring for what it holds)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        ontology_graph = ontology_graph_name()
+        self.labels = {predicate: self._smallest_values(predicate) for predicate in _LABEL_PREDICATES}
+        self.types = self._asserted_types()
+        self.ontology_only = self._ontology_only_subjects(ontology_graph)
+        self.curies: dict[str, str] = {}
+        self.nodes: dict[str, dict] = {}
+        self.literals: dict[str, dict[str, list]] = {}
+        self.edges: dict[tuple[str, str, str], bool] = {}  # (source, target, key) -> inferred
+        self.attribute_names: dict[str, str] = {}  # predicate -> attribute name (fixed by its first use)
+        self._names: dict[str, str] = {}
+        self.predicates: dict[str, str] = {}  # edge key -> property IRI
+
+    def _asserted(self, predicate: str | None = None, subject: str | None = None):
+        """The asserted quads (not the inferred graph) with an IRI subject, by predicate or subject."""
+        pattern = self.store.quads_for_pattern(ox.NamedNode(subject) if subject else None,
+                                               ox.NamedNode(predicate) if predicate else None, None, None)
+        for quad in pattern:
+            if type(quad.subject) is ox.NamedNode and quad.graph_name != INFERRED_GRAPH:
+                yield quad
+
+    def _smallest_values(self, predicate: str) -> dict[str, str]:
+        """Subject -> the smallest value of its `predicate` (as Index.value picks it)."""
+        found: dict[str, str] = {}
+        for quad in self._asserted(predicate):
+            subject, value = quad.subject.value, quad.object.value
+            if subject not in found or value < found[subject]:
+                found[subject] = value
+        return found
+
+    def _asserted_types(self) -> dict[str, set[str]]:
+        types: dict[str, set[str]] = defaultdict(set)
+        for quad in self._asserted(TYPE):
+            if type(quad.object) is ox.NamedNode:
+                types[quad.subject.value].add(quad.object.value)
+        return types
+
+    def _ontology_only_subjects(self, ontology_graph) -> set[str]:
+        """The subjects of the ontology's graph that no other asserted graph describes (not data subjects)."""
+        subjects = {quad.subject.value for quad in self.store.quads_for_pattern(None, None, None, ontology_graph)
+                    if type(quad.subject) is ox.NamedNode}
+        return {subject for subject in subjects
+                if all(quad.graph_name == ontology_graph for quad in self._asserted(subject=subject))}
+
+    def curie(self, iri: str) -> str:
+        found = self.curies.get(iri)
+        if found is None:
+            found = self.curies[iri] = curie(iri)
+        return found
+
+    def key(self, predicate: str) -> str:
+        """The edge key of a property (its CURIE), remembering which property it names."""
+        key = self.curie(predicate)
+        self.predicates.setdefault(key, predicate)
+        return key
+
+    def label(self, iri: str) -> str:
+        for predicate in _LABEL_PREDICATES:
+            value = self.labels[predicate].get(iri)
+            if value is not None:
+                return value
+        return local_name(iri)
+
+    def node(self, iri: str) -> str:
+        """The node of `iri` (added with its iri, label and kind the first time); its id."""
+        node = self.curie(iri)
+        if node not in self.nodes:
+            self.nodes[node] = {"iri": iri, "label": self.label(iri),
+                                "kind": kind_of(iri, lambda i: self.types.get(i, ()))}
+        return node
+
+    def included(self, subject: str) -> bool:
+        """True for a subject of the data (or a code-list concept or scheme), not the dataset description."""
+        return not is_dataset_description(subject) and (
+            subject not in self.ontology_only or bool(_CONCEPT_LIKE & self.types.get(subject, set())))
+
+    def add_asserted(self) -> None:
+        """Nodes, literal attributes and edges from the asserted quads, in the store's order.
+
+        The loop is the export's hot path at a million triples: quads come grouped by subject, so the
+        subject's node is looked up once per run of quads, and every IRI's node id once.
+        """
+        subjects: dict[str, str] = {}  # subject IRI -> node id, or "" when it is not in the view
+        targets: dict[str, str] = {}  # object IRI -> node id
+        literal, named, inferred_graph = ox.Literal, ox.NamedNode, INFERRED_GRAPH
+        last_subject, node = None, ""
+        for quad in self.store.quads_for_pattern(None, None, None, None):
+            subject = quad.subject
+            if type(subject) is not named or quad.graph_name == inferred_graph:
+                continue
+            value = subject.value
+            if value != last_subject:
+                last_subject = value
+                found = subjects.get(value)
+                if found is None:
+                    found = subjects[value] = self.node(value) if self.included(value) else ""
+                node = found
+            if not node:
+                continue
+            predicate, obj = quad.predicate.value, quad.object
+            if predicate == TYPE:
+                self._literal(node, "type", self.curie(term_value(obj)))
+            elif type(obj) is literal or predicate in _WEB_ADDRESS:
+                name = self.attribute_names.get(predicate)
+                if name is None:
+                    name = self.attribute_names[predicate] = _attribute_name(predicate, self._names)
+                self._literal(node, name, _literal_value(obj) if type(obj) is literal else term_value(obj))
+            elif type(obj) is named:
+                target = obj.value
+                target_node = targets.get(target)
+                if target_node is None:
+                    target_node = targets[target] = self.node(target)
+                self.edges.setdefault((node, target_node, self.key(predicate)), False)
+
+    def _literal(self, node: str, name: str, value) -> None:
+        attributes = self.literals.get(node)
+        if attributes is None:
+            attributes = self.literals[node] = {}
+        values = attributes.get(name)
+        if values is None:
+            attributes[name] = [value]
+        else:
+            values.append(value)
+
+    def add_inferred(self) -> None:
+        """Inferred IRI-to-IRI edges between two nodes of the view, where no asserted edge says the same."""
+        for quad in self.store.quads_for_pattern(None, None, None, INFERRED_GRAPH):
+            obj, predicate = quad.object, quad.predicate.value
+            if type(obj) is not ox.NamedNode or predicate == TYPE or predicate in _WEB_ADDRESS:
+                continue
+            source, target = self.curie(term_value(quad.subject)), self.curie(obj.value)
+            if source in self.nodes and target in self.nodes:
+                self.edges.setdefault((source, target, self.key(predicate)), True)
+
+    def graph(self) -> PropertyGraph:
+        self.add_asserted()
+        for node, attributes in self.literals.items():
+            data = self.nodes[node]
+            for name, values in attributes.items():
+                data[name] = values[0] if len(values) == 1 else MULTI_SEPARATOR.join(sorted(str(v) for v in values))
+        self.add_inferred()
+        shared: dict[tuple[str, bool], dict] = {}
+        labels = self.labels[RDFS + "label"]
+        edges = []
+        for (source, target, key), inferred in self.edges.items():
+            edge_data = shared.get((key, inferred))
+            if edge_data is None:
+                predicate = self.predicates[key]
+                edge_data = shared[(key, inferred)] = {"predicate": key, "label": labels.get(predicate)
+                                                        or local_name(predicate), "inferred": inferred}
+            edges.append((source, target, key, edge_data))
+        return PropertyGraph({"name": "llmrl-kg full view"}, self.nodes, edges)
 
 
 # Attribute names that graph tools reserve (pydot's `name`, GEXF's `id`, Cytoscape's `value`) or

@@ -137,12 +137,18 @@ def _in_printed_order(index: Index, linked: list[str], printed: str | None, name
     return tuple(sorted(linked))
 
 
+def ontology_graph_name() -> ox.NamedNode:
+    """The named graph that holds the ontology file's triples in a store built by the loader."""
+    ontology_file = locations.ontology_file()
+    return SourceFile(ontology_file, display_name(ontology_file)).graph_name
+
+
 class Records:
     """The knowledge graph's methods and entries, read once from a store."""
 
     def __init__(self, store: ox.Store) -> None:
-        ontology_file = locations.ontology_file()
-        ontology_graph = SourceFile(ontology_file, display_name(ontology_file)).graph_name
+        self.store = store
+        ontology_graph = ontology_graph_name()
         self.inferred: list = []
         self.data_subjects: set[str] = set()
         self.index = Index(self._asserted(store, ontology_graph))

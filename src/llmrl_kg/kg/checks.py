@@ -36,27 +36,30 @@ def _short(iri: str, index: LineIndex) -> str:
 
 def hygiene(source: SourceFile) -> list[Finding]:
     """Blank nodes, shapes and imports have no place in curated data."""
-    index = LineIndex(source.text)
+    index = source.line_index
     findings = []
     for triple in source.triples:
-        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
-            node = triple.subject if isinstance(triple.subject, ox.BlankNode) else None
-            line = index.statement_line(term_value(triple.subject), triple.predicate.value) if node is None else None
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        subject_value = term_value(subject)  # each term's value once: this runs on every triple
+        if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+            line = None if isinstance(subject, ox.BlankNode) else index.statement_line(subject_value, predicate)
             findings.append(Finding(source.display, line, ERROR, "no-blank-nodes",
                                     "curated data must not contain blank nodes",
                                     "give the node an IRI in the project's namespaces"))
-        if triple.predicate.value.startswith(SH) or term_value(triple.object).startswith(SH):
-            findings.append(Finding(source.display, index.subject_line(term_value(triple.subject)), ERROR,
+        object_value = term_value(obj)
+        if predicate.startswith(SH) or object_value.startswith(SH):
+            findings.append(Finding(source.display, index.subject_line(subject_value), ERROR,
                                     "no-shapes-in-data", "data files must not contain SHACL terms",
                                     "move shapes to ontology/shapes.ttl"))
-        relative = [t.value for t in (triple.subject, triple.predicate, triple.object)
-                    if isinstance(t, ox.NamedNode) and t.value.startswith("file:")]
+        relative = [value for value, is_iri in ((subject_value, isinstance(subject, ox.NamedNode)),
+                                                (predicate, True), (object_value, isinstance(obj, ox.NamedNode)))
+                    if is_iri and value.startswith("file:")]
         if relative:
-            findings.append(Finding(source.display, index.subject_line(term_value(triple.subject)), ERROR,
+            findings.append(Finding(source.display, index.subject_line(subject_value), ERROR,
                                     "relative-iri", f"the IRI {relative[0]} is relative or a local file",
                                     "use an absolute IRI in one of the project's namespaces"))
-        if triple.predicate.value == OWL + "imports":
-            findings.append(Finding(source.display, index.subject_line(term_value(triple.subject)), ERROR,
+        if predicate == OWL + "imports":
+            findings.append(Finding(source.display, index.subject_line(subject_value), ERROR,
                                     "no-imports", "data files must not use owl:imports (nothing is ever fetched)",
                                     "remove the owl:imports statement"))
     return findings
@@ -64,7 +67,7 @@ def hygiene(source: SourceFile) -> list[Finding]:
 
 def vocabulary_closure(source: SourceFile, declared: set[str]) -> list[Finding]:
     """Every predicate and class the file uses must be declared in the ontology."""
-    index = LineIndex(source.text)
+    index = source.line_index
     findings = []
     reported: set[str] = set()
     for triple in source.triples:
@@ -106,7 +109,7 @@ def duplicate_records(sources: list[SourceFile], record_classes: set[str]) -> li
             continue
         names = ", ".join(s.display for s in sources_of)
         for source in sources_of:
-            findings.append(Finding(source.display, LineIndex(source.text).subject_line(subject), ERROR,
+            findings.append(Finding(source.display, source.line_index.subject_line(subject), ERROR,
                                     "duplicate-record", f"<{subject}> is defined in several files: {names}",
                                     "keep one file per record and merge the statements into it",
                                     focus=subject))
@@ -130,7 +133,7 @@ def records_described_elsewhere(sources: list[SourceFile], record_classes: set[s
     for source in sources:
         if source.display not in report_on:
             continue
-        index = LineIndex(source.text)
+        index = source.line_index
         # owl:sameAs links are the link files' business, checked by their own shapes and rules.
         subjects = {t.subject.value for t in source.triples
                     if isinstance(t.subject, ox.NamedNode) and t.predicate.value != OWL + "sameAs"}
@@ -153,7 +156,7 @@ def taxonomy_types(sources: list[SourceFile], taxonomy: Ontology, report_on: set
     leaves = [t.iri for t in taxonomy.leaves()]
     findings = []
     for source in (s for s in sources if s.display in report_on):
-        index = LineIndex(source.text)
+        index = source.line_index
         types: dict[str, set[str]] = defaultdict(set)
         covers: dict[str, set[str]] = defaultdict(set)
         for t in source.triples:
@@ -195,7 +198,7 @@ def printed_cells(sources: list[SourceFile], ontology: list[ox.Triple], report_o
     for source in sources:
         if source.display not in report_on:
             continue
-        index = LineIndex(source.text)
+        index = source.line_index
         linked: dict[tuple[str, str], list[str]] = defaultdict(list)
         printed: dict[tuple[str, str], str] = {}
         for t in source.triples:

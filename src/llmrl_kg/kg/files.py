@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from llmrl_kg import locations
 from llmrl_kg.errors import DataError, UsageError
 from llmrl_kg.kg.findings import ERROR, Finding, terminal_safe
+from llmrl_kg.rdf.lines import LineIndex
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_SYNTAX_MESSAGE = 160  # characters of the parser's message (which may quote the bad line) shown
@@ -50,6 +51,14 @@ class SourceFile:
     triples: list[ox.Triple] = field(default_factory=list)
     text: str = ""
     ok: bool = False
+    _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def line_index(self) -> LineIndex:
+        """The line index of the file's text (built once: every check that names a line uses it)."""
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
 
     @property
     def base_iri(self) -> str:

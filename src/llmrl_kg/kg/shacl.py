@@ -22,6 +22,9 @@ from llmrl_kg.rdf.namespaces import SH, local_name
 from llmrl_kg.rdf.oxtypes import term_value
 
 ENGINES = ("sparql", "pyshacl")
+# Above this many focus nodes the shapes run on the whole graph and the results are filtered by file:
+# every query would carry the nodes as a VALUES list, which then costs more than it saves.
+MAX_RESTRICTED_NODES = 2_000
 ENGINE_VARIABLE = "LLMRL_KG_SHACL"
 
 
@@ -55,7 +58,9 @@ def _reported_nodes(data_sources: list[SourceFile], report_on: set[str]) -> list
         return None
     nodes = [t.subject for s in data_sources if s.display in report_on for t in s.triples]
     iris = [node for node in nodes if isinstance(node, ox.NamedNode)]
-    return iris if len(iris) == len(nodes) else None
+    if len(iris) != len(nodes) or len(set(iris)) > MAX_RESTRICTED_NODES:
+        return None
+    return iris
 
 
 def shacl_results(triple_lists: list, shapes, *, engine: str | None = None,
@@ -115,7 +120,7 @@ def findings_from_results(results: list[ShaclResult], data_sources: list[SourceF
     for source in data_sources:
         if source.display not in report_on:
             continue
-        index = LineIndex(source.text)
+        index = source.line_index
         for t in source.triples:
             where.setdefault(term_value(t.subject), (source, index))
     reported = [r for r in results if term_value(r.focus) in where]

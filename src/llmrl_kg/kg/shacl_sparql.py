@@ -457,20 +457,19 @@ class Focus:
     path: Term | None = None
     only: tuple[Any, ...] | None = None  # pyoxigraph IRIs: the targets restricted to these nodes
 
-    def pattern(self, var: str) -> str:
-        """A SPARQL group pattern binding ?var to each focus node once."""
-        if self.parent is not None:
-            inner = var + "p"
-            return (f"{{ SELECT DISTINCT ?{var} WHERE {{ {self.parent.pattern(inner)} "
-                    f"?{inner} {_sparql(self.path)} ?{var} . }} }}")
-        parts = [_target_pattern(kind, term, var) for kind, term in self.targets]
-        only = "" if self.only is None else f"VALUES ?{var} {{ {' '.join(map(str, self.only))} }} "
-        return f"{{ SELECT DISTINCT ?{var} WHERE {{ {only}{' UNION '.join(parts)} }} }}"
+
+# Focus sets and class memberships are computed once and kept as quads `<set> <member> ?node` in a
+# named graph of the data store: the data graph is the default graph, so no shape ever sees them.
+# Every query of a shape then reads its focus nodes from an index instead of re-evaluating the
+# targets (a DISTINCT over `rdf:type/rdfs:subClassOf*`), which at a million triples cost most of
+# the time. The node is the object, so literal focus nodes (value nodes) are kept too.
+_MARKS = "<urn:llmrl-kg:shacl-sets>"
+_MEMBER = "<urn:llmrl-kg:shacl-member>"
 
 
-def _target_pattern(kind: str, term: Term, var: str) -> str:
+def _target_pattern(kind: str, term: Term, var: str, instances) -> str:
     if kind == "targetClass":
-        return f"{{ ?{var} <{RDF}type>/<{RDFS}subClassOf>* {_sparql(term)} . }}"
+        return instances(term, var)
     if kind == "targetSubjectsOf":
         return f"{{ ?{var} {_sparql(term)} [] . }}"
     if kind == "targetObjectsOf":
@@ -545,6 +544,33 @@ class _Runner:
         self.store = store
         self.memo: dict[tuple[Term, Focus], list[_Raw]] = {}
         self.pair_memo: dict[tuple[Term, Focus], list[tuple[Any, Any]]] = {}
+        self.sets: dict[Any, str] = {}  # a Focus, or ("class", term) -> the IRI of its set in _MARKS
+
+    def _set(self, key: Any, var: str, where: str) -> str:
+        """The pattern binding ?var to each member of the set `key` (computed by `where`, binding ?m, once)."""
+        name = self.sets.get(key)
+        if name is None:
+            name = f"<urn:llmrl-kg:shacl-set:{len(self.sets)}>"
+            self.store.update(f"INSERT {{ GRAPH {_MARKS} {{ {name} {_MEMBER} ?m }} }} WHERE {{ {where} }}")
+            self.sets[key] = name
+        return f"GRAPH {_MARKS} {{ {name} {_MEMBER} ?{var} }}"
+
+    def instances(self, cls: Term, var: str) -> str:
+        """The pattern binding ?var to each SHACL instance of `cls` (rdf:type/rdfs:subClassOf*)."""
+        return self._set(("class", cls), var, f"?m <{RDF}type>/<{RDFS}subClassOf>* {_sparql(cls)} .")
+
+    def focus_pattern(self, focus: Focus, var: str = "f") -> str:
+        """The pattern binding ?var to each node of `focus` once."""
+        if focus.parent is None and focus.only is None and len(focus.targets) == 1 \
+                and focus.targets[0][0] == "targetClass":
+            return self.instances(focus.targets[0][1], var)
+        if focus.parent is not None:
+            where = f"{self.focus_pattern(focus.parent, 'p')} ?p {_sparql(focus.path)} ?m ."
+        else:
+            parts = [_target_pattern(kind, term, "m", self.instances) for kind, term in focus.targets]
+            only = "" if focus.only is None else f"VALUES ?m {{ {' '.join(map(str, focus.only))} }} "
+            where = only + " UNION ".join(f"{{ {part} }}" for part in parts) if parts else "FILTER(false)"
+        return self._set(focus, var, where)
 
     def results(self, shape: Shape, focus: Focus) -> list[_Raw]:
         """The results of validating every node of `focus` against `shape`."""
@@ -555,7 +581,7 @@ class _Runner:
 
     def has_nodes(self, focus: Focus) -> bool:
         """True if `focus` holds at least one node."""
-        return any(True for _row in select(self.store, f"SELECT ?f WHERE {{ {focus.pattern('f')} }} LIMIT 1"))
+        return any(True for _row in select(self.store, f"SELECT ?f WHERE {{ {self.focus_pattern(focus)} }} LIMIT 1"))
 
     def failing(self, shape: Shape, focus: Focus) -> set:
         """The nodes of `focus` that do not conform to `shape` (pyshacl's rule: a result of a disallowed severity)."""
@@ -571,6 +597,7 @@ class _Runner:
         found += self._logical(shape, focus)
         found += self._qualified(shape, focus)
         out = [_Raw(f, v, shape, component) for f, v, component in found]
+        self.pair_memo.pop((shape.node, focus), None)  # its results are memoised: the pairs are not needed again
         for child in shape.properties:
             out += self.results(child, focus)
         return out
@@ -579,12 +606,12 @@ class _Runner:
 
     def _value_pattern(self, shape: Shape, focus: Focus) -> str:
         if shape.path is None:
-            return f"{focus.pattern('f')} BIND(?f AS ?v)"
-        return f"{focus.pattern('f')} ?f {_sparql(shape.path)} ?v ."
+            return f"{self.focus_pattern(focus)} BIND(?f AS ?v)"
+        return f"{self.focus_pattern(focus)} ?f {_sparql(shape.path)} ?v ."
 
     def _pairs_where(self, shape: Shape, focus: Focus, condition: str) -> list[tuple[Any, Any]]:
         query = f"SELECT ?f ?v WHERE {{ {self._value_pattern(shape, focus)} FILTER({condition}) }}"
-        return [(row["f"], row["v"]) for row in select(self.store, query)]
+        return [(f, v) for f, v in select(self.store, query)]  # unpacked by position: the fastest read
 
     def _pairs(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any]]:
         key = (shape.node, focus)
@@ -608,7 +635,7 @@ class _Runner:
         most = high
         if least is not None or most is not None:  # one query counts the values for both
             tests = [f"?n < {least}"] * (least is not None) + [f"?n > {most}"] * (most is not None)
-            query = (f"SELECT ?f ?n WHERE {{ {{ SELECT ?f (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {focus.pattern('f')} "
+            query = (f"SELECT ?f ?n WHERE {{ {{ SELECT ?f (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {self.focus_pattern(focus)} "
                      f"OPTIONAL {{ ?f {path} ?v }} }} GROUP BY ?f }} FILTER({' || '.join(tests)}) }}")
             for row in select(self.store, query):
                 count = int(row["n"].value)
@@ -620,15 +647,18 @@ class _Runner:
             term = _sparql(value)
             absent = (f"FILTER(!sameTerm(?f, {term}))" if path is None else
                       f"FILTER NOT EXISTS {{ ?f {path} ?h FILTER(sameTerm(?h, {term})) }}")
-            out += [(f, None, "HasValue") for f in self._focus_where(f"{focus.pattern('f')} {absent}")]
+            out += [(f, None, "HasValue") for f in self._focus_where(f"{self.focus_pattern(focus)} {absent}")]
         return out
 
     def _value_filters(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
         """The constraints on each value node that SPARQL decides exactly."""
-        conditions: list[tuple[str, str]] = []
+        out: list[tuple[Any, Any, str]] = []
         for cls in shape.params.get("class", []):
-            conditions.append(("Class", f"isLiteral(?v) || NOT EXISTS {{ ?v <{RDF}type>/<{RDFS}subClassOf>* "
-                                        f"{_sparql(cls)} }}"))
+            # MINUS, not FILTER NOT EXISTS: Oxigraph runs the latter once per value (a hundred times slower
+            # at a million triples). A literal is never an instance, so MINUS keeps it as a result too.
+            query = f"SELECT ?f ?v WHERE {{ {self._value_pattern(shape, focus)} MINUS {{ {self.instances(cls, 'v')} }} }}"
+            out += [(f, v, "Class") for f, v in select(self.store, query)]
+        conditions: list[tuple[str, str]] = []
         datatype = _one(shape.params, "datatype")
         if datatype is not None:
             conditions.append(("Datatype", f"!isLiteral(?v) || DATATYPE(?v) != {_sparql(datatype)}"))
@@ -642,13 +672,13 @@ class _Runner:
             allowed = " || ".join(f"sameTerm(?v, {_sparql(m)})" for m in shape.params["in"]) or "false"
             conditions.append(("In", f"!({allowed})"))
         if not conditions:
-            return []
+            return out
         # One query for all of them: each (focus, value) row comes once per condition it breaks.
         labels = " ".join(f'"{component}"' for component, _ in conditions)
         broken = " || ".join(f'(?k = "{component}" && ({condition}))' for component, condition in conditions)
         query = (f"SELECT ?f ?v ?k WHERE {{ {self._value_pattern(shape, focus)} VALUES ?k {{ {labels} }} "
                  f"FILTER({broken}) }}")
-        return [(row["f"], row["v"], row["k"].value) for row in select(self.store, query)]
+        return out + [(row["f"], row["v"], row["k"].value) for row in select(self.store, query)]
 
     def _value_tests(self, shape: Shape, focus: Focus) -> list[tuple[Any, Any, str]]:
         """The constraints on each value node whose meaning is rdflib's (or Python's, for sh:pattern)."""
@@ -694,7 +724,7 @@ class _Runner:
             return out
         (qualifier,) = shape.members["qualified"][0]
         fails = self.failing(qualifier, self._value_focus(shape, focus))
-        counts: dict[Any, int] = {f: 0 for f in self._focus_where(focus.pattern("f"))}
+        counts: dict[Any, int] = {f: 0 for f in self._focus_where(self.focus_pattern(focus))}
         for f, v in self._pairs(shape, focus):
             counts[f] += v not in fails
         low, high = _one(shape.params, "qualifiedMinCount"), _one(shape.params, "qualifiedMaxCount")

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` through a temporary file in the same folder and `os.replace`."""
+def write_atomically(path: Path, data: bytes | str | Iterable[bytes]) -> int:
+    """Write `data` (or its chunks, as they come) to `path` through a temporary file in the same folder
+    and `os.replace`; the number of bytes written."""
     path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    chunks = (data,) if isinstance(data, (bytes, bytearray)) else data
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    written = 0
     try:
         with os.fdopen(handle, "wb") as temp:
-            temp.write(payload)
+            for chunk in chunks:
+                written += temp.write(chunk)
             temp.flush()
             os.fsync(temp.fileno())
         if path.exists():
@@ -29,3 +35,4 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+    return written

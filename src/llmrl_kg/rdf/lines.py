@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+_PREFIX_STARTS = ("@", "p", "P")
 _PREFIX_LINE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
@@ -18,12 +19,22 @@ class LineIndex:
     """Finds the lines of one file's text where terms appear."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        self.text = text
+        self._lines: list[str] | None = None  # split when a line is first looked up (findings are rare)
         self.prefixes: dict[str, str] = {}
-        for line in self.lines:
-            match = _PREFIX_LINE.match(line)
-            if match:
-                self.prefixes[match.group(1) or ""] = match.group(2)
+        for line in text.splitlines():
+            # Only a line whose first non-space character is @, p or P can declare a prefix.
+            if line.lstrip()[:1] in _PREFIX_STARTS:
+                match = _PREFIX_LINE.match(line)
+                if match:
+                    self.prefixes[match.group(1) or ""] = match.group(2)
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines of the text."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
 
     def forms(self, iri: str) -> list[str]:
         """The ways this file can write `iri`."""
