@@ -14,6 +14,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from llmrl_kg import locations
@@ -120,3 +121,65 @@ def test_the_exported_graphml_file_is_what_export_returns(cli_run, tmp_path):
     assert data == export("graphml", view="full", inferred=True)
     assert f"wrote {target} ({len(data)} bytes, graphml)" in done.stderr
     assert locations.kg_root().is_dir()
+
+
+# --- the saved-query path: each cell converted once -------------------------------------------------
+
+
+def test_saved_query_rows_are_the_converted_solutions_without_parameters():
+    from llmrl_kg.api import KnowledgeGraph
+    from llmrl_kg.query.catalogue import bind_parameters, run_saved, solutions_table, without_parameters
+
+    kg = KnowledgeGraph.load()
+    checked = 0
+    for query in kg.catalogue.all():
+        if query.network:
+            continue
+        bindings = bind_parameters(query, {}, lambda: kg.vocabulary)
+        expected = without_parameters(solutions_table(kg.backend.select(query.text, bindings)), query)
+        found = run_saved(kg.backend, query, bindings)
+        assert (found.columns, found.rows) == (expected.columns, expected.rows), query.name
+        checked += 1
+    assert checked == len([q for q in kg.catalogue.all() if not q.network])
+
+
+def _reference_plain_value(term):
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        integers = {xsd + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                      "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
+                                      "unsignedLong", "unsignedShort", "unsignedByte", "gYear")}
+        try:
+            if datatype in integers:
+                return int(term.value)
+            if datatype in {xsd + "decimal", xsd + "double", xsd + "float"}:
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if datatype == xsd + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return str(term)
+
+
+def test_plain_values_are_what_they_were():
+    from llmrl_kg.store.backends import plain_value
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    terms = [None, ox.NamedNode("http://e/x"), ox.BlankNode("b1"), ox.Literal("text"), ox.Literal("chat", language="fr"),
+             ox.Triple(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"))]
+    for datatype, lexicals in (("integer", ["7", "-3", "+5", "x1"]), ("gYear", ["2024", "20x4"]),
+                               ("unsignedByte", ["255"]), ("decimal", ["0.5", "abc"]), ("double", ["1e3", "NaN"]),
+                               ("boolean", ["true", "1", "false", "0", "yes"]), ("date", ["2024-01-02"]),
+                               ("string", ["plain"])):
+        terms += [ox.Literal(value, datatype=ox.NamedNode(xsd + datatype)) for value in lexicals]
+    for term in terms:
+        assert repr(plain_value(term)) == repr(_reference_plain_value(term)), term  # repr: NaN is not NaN
+        assert type(plain_value(term)) is type(_reference_plain_value(term)), term

@@ -179,6 +179,7 @@ class Catalogue:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or locations.queries_dir()
         self._queries: dict[str, SavedQuery] | None = None
+        self._read: dict[str, SavedQuery] = {}  # the queries `get` read one by one
 
     def paths(self) -> list[Path]:
         """The `.rq` files: `queries/*.rq`, then `queries/federated/*.rq`."""
@@ -207,9 +208,13 @@ class Catalogue:
     def get(self, name: str) -> SavedQuery:
         """The saved query called `name`; QueryError with the closest names if there is none."""
         if self._queries is None and "/" not in name:  # one query: read only its file (start-up time)
+            found = self._read.get(name)
+            if found is not None:
+                return found
             for path in (self.folder / f"{name}.rq", self.folder / "federated" / f"{name}.rq"):
                 if path.is_file():
-                    return parse_saved_query(path)
+                    found = self._read[name] = parse_saved_query(path)  # read once, as _load does
+                    return found
         queries = self._load()
         if name in queries:
             return queries[name]
@@ -312,7 +317,12 @@ def run_saved(backend: Backend, query: SavedQuery, bindings: dict[str, Term]) ->
         raise QueryError(f"query {query.name!r} is refused: {error}") from None
     if form != "SELECT":
         raise QueryError(f"query {query.name!r} is not a SELECT query")
-    return without_parameters(solutions_table(backend.select(query.text, bindings)), query)
+    solutions = backend.select(query.text, bindings)
+    hidden = {p.name for p in query.parameters}
+    columns = [c for c in solutions.variables if c not in hidden]
+    # Each cell converted once, straight into the row the caller gets (no intermediate tables).
+    return ResultTable.of_new_rows(columns, [{c: plain_value(row.get(c)) for c in columns}
+                                             for row in solutions.rows])
 
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -338,9 +348,16 @@ def read_only_form(text: str) -> str | None:
             raise SyntaxError(f"{path}: not a query form")
         return form
 
-    digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
-    form = cached(cache_dir() / f"checked-query-{digest}-{code_tag()}.txt", check, read, str)
+    form = _CHECKED_FORMS.get(text)
+    if form is None:
+        digest = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+        form = _CHECKED_FORMS[text] = cached(cache_dir() / f"checked-query-{digest}-{code_tag()}.txt",
+                                             check, read, str)
     return None if form == "-" else form
+
+
+# Texts already checked in this process -> their form (a saved query run again costs no file read).
+_CHECKED_FORMS: dict[str, str] = {}
 
 
 def without_parameters(table: ResultTable, query: SavedQuery) -> ResultTable:

@@ -132,6 +132,13 @@ class ResultTable:
         self.columns = list(columns)
         self.rows = [dict(row) for row in rows]
 
+    @classmethod
+    def of_new_rows(cls, columns: list[str], rows: list[Row]) -> ResultTable:
+        """A table that takes `rows` as they are: for rows just built for it, which nothing else holds."""
+        table = cls.__new__(cls)
+        table.columns, table.rows = columns, rows
+        return table
+
     def __iter__(self):
         return iter(self.rows)
 
