@@ -92,7 +92,7 @@ def size_verdicts(rows: list[dict], size: int, triples: int) -> list[Verdict]:
          lambda r: _limits(r, 10, 1.0)),
         (f"GEXF export at {at}", {"operation": "export-gexf"}, "≤ 10 s, ≤ 1 GB (at 1M)",
          lambda r: _limits(r, 10, 1.0)),
-        (f"load + one query at {at}", {"operation": "load-query"}, "≤ 0.4 GB (at 1M)",
+        (f"load + one query at {at}", {"operation": "load-query", "store": "project"}, "≤ 0.4 GB (at 1M)",
          lambda r: (f"{_seconds_gb(r)[1]:.2f} GB ({float(r['seconds']):.2f} s)", _seconds_gb(r)[1] <= 0.4)),
     ]
     for what, match, target, judge in checks:
@@ -103,9 +103,34 @@ def size_verdicts(rows: list[dict], size: int, triples: int) -> list[Verdict]:
                                     "not measured"))
             continue
         measured, ok = judge(row)
-        verdicts.append(Verdict(what, measured, target, _at_size(size, ok)))
+        floor = _floor(rows, size, match["operation"])
+        verdicts.append(Verdict(what, measured + (f"; {floor}" if floor and not ok else ""), target,
+                                _at_size(size, ok)))
     verdicts.insert(1, _queries_verdict(rows, size, at))
     return verdicts
+
+
+# The reference rows that show how low a figure can go with the data held the way the project holds it.
+_FLOORS = {
+    "validate-no-reasoning": ({"operation": "validate-floor"},
+                              "floor {gb:.2f} GB, {s:.1f} s: the files parsed into triples (findings name lines) "
+                              "and the store the shapes run on, before any check"),
+    "load-query": ({"operation": "load-query", "store": "raw"},
+                   "floor {gb:.2f} GB: raw pyoxigraph holding the same quads (a named graph per file, "
+                   "the inferences) and running the same query"),
+}
+
+
+def _floor(rows: list[dict], size: int, operation: str) -> str:
+    """The floor line for a target that was not met, from its reference row (empty when there is none)."""
+    if operation not in _FLOORS:
+        return ""
+    match, text = _FLOORS[operation]
+    row = _find(rows, size=size, **match)
+    if row is None:
+        return ""
+    seconds, gigabytes = _seconds_gb(row)
+    return text.format(gb=gigabytes, s=seconds)
 
 
 def _limits(row: dict, seconds: float, gigabytes: float) -> tuple[str, bool]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -47,11 +46,9 @@ EDITS = {
 
 
 @pytest.fixture()
-def kg_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def kg_copy(copy_kg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the KG as the working KG, with an empty cache folder of its own."""
-    root = tmp_path / "kg"
-    for part in ("ontology", "data", "queries"):
-        shutil.copytree(locations.kg_root() / part, root / part)
+    root = copy_kg()
     monkeypatch.setenv("LLMRL_KG_ROOT", str(root))
     monkeypatch.setenv("LLMRL_KG_CACHE", str(tmp_path / "cache"))
     return root

@@ -7,7 +7,6 @@ term has no single value" (exit 3) on a file holding `<<( … )>>` or `<< … >>
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,6 @@ import pytest
 
 from llmrl_kg.kg.files import parse_file
 
-REPO = Path(__file__).resolve().parents[2]
 HEADER = "@prefix ex: <http://example.org/> .\n\n"
 FINDING = ("error rdf12-term — RDF 1.2 triple terms are not supported in the KG's files "
            "(state the fact as plain triples, or reify it with rdf:Statement)")
@@ -63,11 +61,9 @@ def test_angle_brackets_in_strings_comments_and_iris_are_not_triple_terms(tmp_pa
 
 
 @pytest.fixture()
-def checkout(tmp_path) -> Path:
+def checkout(copy_kg) -> Path:
     """A copy of the repository's KG folders with one file holding a triple term (line 5)."""
-    root = tmp_path / "checkout"
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_kg()
     write(root / "data", "zz-triple-term", TERMS["triple-term"])
     return root
 
