@@ -183,3 +183,22 @@ def test_plain_values_are_what_they_were():
     for term in terms:
         assert repr(plain_value(term)) == repr(_reference_plain_value(term)), term  # repr: NaN is not NaN
         assert type(plain_value(term)) is type(_reference_plain_value(term)), term
+
+
+def test_paths_resolved_once_per_folder_are_what_resolve_gives(tmp_path, monkeypatch):
+    from llmrl_kg.kg.files import folders_resolved_once, resolved
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.ttl").write_text("", encoding="utf-8")
+    (tmp_path / "linked-folder").symlink_to(real, target_is_directory=True)
+    (real / "link.ttl").symlink_to(real / "sub" / "a.ttl")
+    (real / "dangling.ttl").symlink_to(tmp_path / "nowhere.ttl")
+    monkeypatch.chdir(real)
+    paths = [real / "sub" / "a.ttl", tmp_path / "linked-folder" / "sub" / "a.ttl", real / "link.ttl",
+             real / "dangling.ttl", Path("sub/a.ttl"), Path("sub/../sub/a.ttl"), Path("missing/x.ttl"),
+             Path("."), Path(".."), tmp_path / "linked-folder" / "sub"]
+    with folders_resolved_once():
+        inside = [resolved(p) for p in paths] + [resolved(p) for p in paths]  # the second time from memory
+    assert inside == [p.resolve() for p in paths] * 2
+    assert [resolved(p) for p in paths] == [p.resolve() for p in paths]

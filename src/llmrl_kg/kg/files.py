@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +65,7 @@ class SourceFile:
     @property
     def base_iri(self) -> str:
         """The file's own URI, the base for relative IRIs."""
-        return self.path.resolve().as_uri()
+        return resolved(self.path).as_uri()
 
     @property
     def graph_name(self) -> ox.NamedNode:
@@ -76,16 +78,44 @@ def _shown(path: Path) -> str:
     return terminal_safe(display_name(path))
 
 
+_FOLDERS: dict[str, Path] | None = None  # folder -> its resolved path, inside `folders_resolved_once`
+
+
+@contextmanager
+def folders_resolved_once() -> Iterator[None]:
+    """Inside the block, `resolved` resolves each folder once: validating 20,000 files resolved
+    their folders 140,000 times, a sixth of the run. Outside it, every call resolves afresh."""
+    global _FOLDERS
+    outer = _FOLDERS
+    _FOLDERS = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _FOLDERS = outer
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()`; a file that is not a symbolic link is its resolved folder plus its name."""
+    folders = _FOLDERS
+    if folders is None or path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    key = str(path.parent)
+    folder = folders.get(key)
+    if folder is None:
+        folder = folders[key] = path.parent.resolve()
+    return folder / path.name
+
+
 def display_name(path: Path) -> str:
     """A short, stable name for `path`: relative to the KG root or to the working directory.
 
     The folders are resolved but not the file itself, so a symbolic link keeps its own name.
     """
     path = Path(path)
-    path = path.parent.resolve() / path.name if path.name not in ("", ".", "..") else path.resolve()
+    path = resolved(path.parent) / path.name if path.name not in ("", ".", "..") else path.resolve()
     for base in (locations.kg_root(), Path.cwd()):
         try:
-            return path.relative_to(base.resolve()).as_posix()
+            return path.relative_to(resolved(base)).as_posix()
         except ValueError:
             continue
     return path.as_posix()
@@ -105,11 +135,11 @@ def discover(paths: list[Path]) -> list[Path]:
     if paths and not found:
         raise UsageError(f"nothing to check: no .ttl file in {', '.join(_shown(p) for p in paths)}",
                          fix="give Turtle files (.ttl) or folders that hold them")
-    real = {p.resolve() for p in found if not p.is_symlink()}
+    real = {resolved(p) for p in found if not p.is_symlink()}
     seen: set[Path] = set()
     unique = []
     for path in found:
-        key = path.resolve()
+        key = resolved(path)
         if key in seen or (path.is_symlink() and key in real):
             continue
         seen.add(key)

@@ -12,9 +12,11 @@ from llmrl_kg.kg import checks
 from llmrl_kg.kg.files import (
     SourceFile,
     discover,
+    folders_resolved_once,
     parse_file,
     parse_files,
     read_regular_file,
+    resolved,
     shipped_data_files,
 )
 from llmrl_kg.kg.findings import ERROR, Finding, sort_findings
@@ -48,6 +50,11 @@ def validate(paths: list[Path] | None = None, *, reason: bool = True) -> Validat
     they replace), so a new method file may refer to shipped models; findings
     are reported only for the given files.
     """
+    with folders_resolved_once():
+        return _validate(paths, reason)
+
+
+def _validate(paths: list[Path] | None, reason: bool) -> ValidationReport:
     ontology_source, ontology_findings = parse_file(locations.ontology_file())
     shapes_source, shapes_findings = parse_file(locations.shapes_file())
     findings = ontology_findings + shapes_findings
@@ -89,9 +96,9 @@ def validate(paths: list[Path] | None = None, *, reason: bool = True) -> Validat
 
 def _others(shipped: list[Path], targets: list[Path]) -> list[Path]:
     """The shipped files that are not one of `targets` (resolving only the paths that may be one)."""
-    target_keys = {p.resolve() for p in targets}
+    target_keys = {resolved(p) for p in targets}
     names = {key.name for key in target_keys}
-    return [p for p in shipped if not ((p.name in names or p.is_symlink()) and p.resolve() in target_keys)]
+    return [p for p in shipped if not ((p.name in names or p.is_symlink()) and resolved(p) in target_keys)]
 
 
 def _parsed_context(paths: list[Path]) -> list[SourceFile]:
