@@ -202,3 +202,12 @@ def test_paths_resolved_once_per_folder_are_what_resolve_gives(tmp_path, monkeyp
         inside = [resolved(p) for p in paths] + [resolved(p) for p in paths]  # the second time from memory
     assert inside == [p.resolve() for p in paths] * 2
     assert [resolved(p) for p in paths] == [p.resolve() for p in paths]
+
+
+def test_files_with_the_same_prefixes_share_one_prefix_table():
+    block = "@prefix a: <http://a/> .\n@prefix b: <http://b/> .\n"
+    first, second = LineIndex(block + "a:x b:y a:z .\n"), LineIndex(block + "\na:q b:r a:s .\n")
+    other = LineIndex("@prefix a: <http://other/> .\n")
+    assert first.prefixes is second.prefixes and first.prefixes == {"a": "http://a/", "b": "http://b/"}
+    assert other.prefixes == {"a": "http://other/"}
+    assert first.forms("http://a/x") == ["<http://a/x>", "a:x"] and other.forms("http://a/x") == ["<http://a/x>"]
